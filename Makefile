@@ -1,0 +1,41 @@
+# Two commands for a new machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+INDEX  ?= data/index
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# root installs system packages directly; anyone else through sudo
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install index serve browser clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+index: install
+	$(PY) -m indexer build --source corpus --index $(INDEX)
+
+serve: install
+	$(PY) -m webapp --index $(INDEX) --host $(HOST) --port $(PORT)
+
+run: index serve
+
+# Browser tests drive Debian's Chromium; Playwright comes from PyPI and never downloads a browser.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "installing Debian chromium and chromium-driver"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+test: install browser
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

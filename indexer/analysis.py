@@ -1,0 +1,153 @@
+"""The Vietnamese analyser: a tokenizer, then small filters, each usable and testable alone.
+
+    tokens = syllables(text)              # NFC syllables with character offsets
+    tokens = lowercase(canonical(tokens)) # one tone convention, lower case
+    words  = segment(tokens)              # pyvi's word boundaries (chuyển_đổi)
+    folded = fold_tokens(tokens)          # diacritic-free forms people type (chuyen, doi)
+
+Vietnamese writes one syllable per space-separated unit, and a word is one or more syllables.
+The index keeps both: syllables (so that any way of grouping a query still matches) and pyvi's
+multi-syllable words (so that a query whose syllables form the same word ranks higher).
+The same functions analyse documents and queries, so both sides always agree.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from .docnumbers import DOC_NUMBER_RE, doc_number_key
+from .textnorm import canonical_tones, fold, nfc
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int  # character offsets into the analysed text, for highlighting
+    end: int
+    kind: str = "syl"  # "syl" (word syllable or number) or "punct"
+
+
+# pyvi's own syllabliser, with offsets: abbreviations with a dot, URLs, e-mails, numbers with
+# separators, single punctuation marks, runs of word characters.
+_SYLLABLE_RE = re.compile(
+    r"(?P<syl>\w+://[^\s]+|[a-zA-Z0-9_.+-]+@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]+|\d+(?:[.,_]\d+)+|[^\W_]+)"
+    r"|(?P<punct>[^\w\s]|_)"
+)
+
+
+def syllables(text: str, with_punct: bool = False) -> Iterator[Token]:
+    """Tokenizer: syllables (and, for the segmenter, punctuation) of NFC text."""
+    for match in _SYLLABLE_RE.finditer(nfc(text)):
+        kind = "syl" if match.group("syl") else "punct"
+        if kind == "punct" and not with_punct:
+            continue
+        yield Token(match.group(), match.start(), match.end(), kind)
+
+
+def canonical(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Filter: one tone-placement convention (hoá -> hóa)."""
+    for token in tokens:
+        yield replace(token, text=canonical_tones(token.text))
+
+
+def lowercase(tokens: Iterable[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield replace(token, text=token.text.lower())
+
+
+def fold_tokens(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Filter: the diacritic-free form (đ -> d)."""
+    for token in tokens:
+        yield replace(token, text=fold(token.text))
+
+
+def normalized_syllables(text: str, with_punct: bool = False) -> list[Token]:
+    return list(lowercase(canonical(syllables(text, with_punct))))
+
+
+@lru_cache(maxsize=1)
+def _pyvi():
+    # pyvi loads a CRF model and a word list at import (about 2 s); only pay that when segmenting.
+    from pyvi.ViTokenizer import ViTokenizer
+
+    return ViTokenizer
+
+
+_MAX_SENTENCE = 400  # syllables per CRF call; sentences are shorter, run-on dumps are cut there
+
+
+def segment(tokens: list[Token]) -> list[list[Token]]:
+    """Filter: group syllables into words with pyvi's CRF, applying pyvi's own joining rules.
+
+    Takes the output of ``syllables(..., with_punct=True)`` (original case, which pyvi's
+    features use) and returns words as lists of syllable tokens; punctuation is dropped.
+    """
+    vi = _pyvi()
+    words: list[list[Token]] = []
+    for begin in range(0, len(tokens), _MAX_SENTENCE):
+        chunk = tokens[begin : begin + _MAX_SENTENCE]
+        if not chunk:
+            continue
+        texts = [t.text for t in chunk]
+        labels = vi.model.predict([vi.sent2features(texts, False)])[0]
+        current: list[Token] = []
+        for i, token in enumerate(chunk):
+            joins = (
+                i > 0
+                and current
+                and labels[i] == "I_W"
+                and texts[i] not in string.punctuation
+                and texts[i - 1] not in string.punctuation
+                and not texts[i][0].isdigit()
+                and not texts[i - 1][0].isdigit()
+                and not (texts[i][0].istitle() and not texts[i - 1][0].istitle())
+            )
+            if joins:
+                current.append(token)
+                continue
+            if current:
+                words.append(current)
+            current = [token] if token.kind == "syl" else []
+        if current:
+            words.append(current)
+    return words
+
+
+def compound_terms(words: list[list[Token]]) -> list[str]:
+    """Multi-syllable words as single terms (``chuyển_đổi``), normalised."""
+    out = []
+    for word in words:
+        if len(word) > 1:
+            out.append("_".join(canonical_tones(t.text).lower() for t in word))
+    return out
+
+
+def bigrams(terms: list[str]) -> list[str]:
+    """Adjacent pairs (``chuyen_doi``, ``doi_so``): cheap adjacency without positional queries."""
+    return [f"{a}_{b}" for a, b in zip(terms, terms[1:])]
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """Everything the index stores about one text, as lists of terms."""
+
+    syl: list[str]  # accented syllables, in order
+    sylf: list[str]  # folded syllables, in order
+    words: list[str]  # accented multi-syllable words
+    bigf: list[str]  # folded syllable bigrams
+    docnums: list[str]  # document-number keys
+
+
+def analyse(text: str, segment_words: bool = True) -> Analysed:
+    """Analyse a document field. Segmentation can be skipped for short fields."""
+    raw = list(syllables(text, with_punct=True))
+    syl_tokens = [t for t in raw if t.kind == "syl"]
+    syl = [canonical_tones(t.text).lower() for t in syl_tokens]
+    sylf = [fold(s) for s in syl]
+    words = compound_terms(segment(raw)) if segment_words else []
+    docnums = list(dict.fromkeys(doc_number_key(m.group()) for m in DOC_NUMBER_RE.finditer(text)))
+    return Analysed(syl=syl, sylf=sylf, words=words, bigf=bigrams(sylf), docnums=docnums)

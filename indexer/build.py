@@ -1,0 +1,301 @@
+"""Build a new index generation from archive folders, in parallel, and publish it.
+
+Pages are read, cleaned, and analysed (pyvi) in worker processes, one per core; the parent only
+feeds Whoosh. A manifest of (size, mtime, hash) per file lets the next build reuse the previous
+generation and touch only what changed. One bad file is logged with its reason and skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from . import generations as gen
+from .analysis import analyse
+from .docnumbers import doc_number_key
+from .engine import IndexDoc, IndexWriter, append_writer
+from .extract import HTML_SUFFIXES, TEXT_SUFFIXES, Article, SkipPage, doc_id, extract_bytes
+from .registry import Registry
+from .textnorm import folded_key
+
+log = logging.getLogger("indexer.build")
+
+SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    root: str
+    path: str  # absolute
+    relpath: str  # relative to its root: the id and what the site shows
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Report:
+    generation: str = ""
+    mode: str = "full"
+    started: str = ""
+    seconds: float = 0.0
+    read: int = 0
+    indexed: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    documents: int = 0
+    pages_per_second: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        reasons: dict[str, int] = {}
+        for item in self.skipped:
+            reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
+        data = dict(self.__dict__)
+        data["skipped_by_reason"] = reasons
+        return data
+
+
+def discover(sources: Iterable[Path], report: Report) -> list[SourceFile]:
+    """Every indexable file under the sources; unreadable folders and link loops are reported."""
+    files: list[SourceFile] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    for source in sources:
+        root = Path(source).resolve()
+        if root.is_file():
+            files.extend(_source_file(root.parent, root, report))
+            continue
+        if not root.is_dir():
+            report.skipped.append({"path": str(source), "reason": "source folder does not exist"})
+            continue
+
+        def onerror(err: OSError) -> None:
+            report.skipped.append({"path": str(err.filename), "reason": f"unreadable folder: {err.strerror}"})
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
+            try:
+                st = os.stat(dirpath)
+            except OSError:
+                dirnames[:] = []
+                continue
+            if (st.st_dev, st.st_ino) in seen_dirs:
+                report.skipped.append({"path": os.path.relpath(dirpath, root), "reason": "symlink loop (folder seen before)"})
+                dirnames[:] = []
+                continue
+            seen_dirs.add((st.st_dev, st.st_ino))
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
+                    continue
+                files.extend(_source_file(root, Path(dirpath) / name, report))
+    return files
+
+
+def _source_file(root: Path, path: Path, report: Report) -> list[SourceFile]:
+    relpath = path.relative_to(root).as_posix()
+    try:
+        st = path.stat()
+    except OSError as err:
+        reason = "symlink loop" if err.errno == 40 else f"unreadable: {err.strerror}"
+        report.skipped.append({"path": relpath, "reason": reason})
+        return []
+    return [SourceFile(str(root), str(path), relpath, st.st_size, st.st_mtime_ns)]
+
+
+# ---------------------------------------------------------------- worker side
+
+def process_file(source: SourceFile) -> tuple[SourceFile, str, IndexDoc | None, str | None]:
+    """Read, clean, extract and analyse one file. Returns (source, hash, doc, skip reason)."""
+    try:
+        try:
+            with open(source.path, "rb") as fh:
+                raw = fh.read(50 * 1024 * 1024 + 1)
+        except OSError as err:
+            return source, "", None, f"unreadable: {err.strerror or err}"
+        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        article = extract_bytes(raw, source.relpath)
+        return source, digest, to_index_doc(article), None
+    except SkipPage as err:
+        return source, "", None, str(err)
+    except Exception as err:  # one bad file never stops a build
+        return source, "", None, f"extraction failed: {type(err).__name__}: {err}"[:300]
+
+
+def to_index_doc(article: Article) -> IndexDoc:
+    body = analyse(article.body)
+    title = analyse(article.title, segment_words=False)
+    stored = article.to_json()
+    return IndexDoc(
+        id=article.id,
+        path=article.path,
+        stored=stored,
+        syl=body.syl,
+        sylf=body.sylf,
+        words=body.words,
+        bigf=title.bigf + body.bigf,
+        tsyl=title.syl,
+        tsylf=title.sylf,
+        docnums=list(dict.fromkeys([doc_number_key(n) for n in article.doc_numbers] + body.docnums + title.docnums)),
+        entities=[folded_key(m) for m in article.mentions],
+        agency=article.agency,
+        units=article.units,
+        day=article.date,
+    )
+
+
+def _init_worker() -> None:
+    # Workers ignore Ctrl-C; the parent decides. The registry and pyvi are loaded before fork.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _results(files: list[SourceFile], workers: int) -> Iterator[tuple[SourceFile, str, IndexDoc | None, str | None]]:
+    if workers <= 1 or len(files) < 20:
+        for source in files:
+            yield process_file(source)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_worker, maxtasksperchild=2000) as pool:
+        yield from pool.imap_unordered(process_file, files, chunksize=8)
+
+
+# ---------------------------------------------------------------- the build
+
+class Progress:
+    """A bar with pages/s and ETA on a terminal; a plain log line every few seconds elsewhere."""
+
+    def __init__(self, total: int, quiet: bool = False):
+        self.total, self.done, self.quiet = total, 0, quiet
+        self.started = self.last = time.monotonic()
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="page", dynamic_ncols=True, file=sys.stderr)
+
+    def step(self) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+            return
+        now = time.monotonic()
+        if not self.quiet and (now - self.last > 5 or self.done == self.total):
+            self.last = now
+            rate = self.done / max(now - self.started, 1e-6)
+            eta = (self.total - self.done) / rate if rate else 0
+            log.info("%d/%d pages, %.1f pages/s, ETA %.0f s", self.done, self.total, rate, eta)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def build(
+    sources: list[Path],
+    index_root: Path,
+    *,
+    full: bool = False,
+    workers: int | None = None,
+    quiet: bool = False,
+) -> Report:
+    """Build and publish a new generation; raises ``gen.BuildLocked`` if another build runs."""
+    index_root = Path(index_root)
+    with gen.build_lock(index_root):
+        return _build_locked(sources, index_root, full=full, workers=workers or os.cpu_count() or 1, quiet=quiet)
+
+
+def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers: int, quiet: bool) -> Report:
+    started = time.monotonic()
+    report = Report(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    gen.prune(index_root)  # leftovers of a killed build
+    files = discover(sources, report)
+    previous = gen.current(index_root)
+    old_manifest: dict[str, dict[str, Any]] = {}
+    if previous is not None and not full:
+        old_manifest = gen.read_json(previous / "manifest.json") or {}
+    incremental = bool(old_manifest)
+    report.mode = "incremental" if incremental else "full"
+
+    key = lambda f: f"{f.root}\0{f.relpath}"  # noqa: E731 - a file is known by root and path
+    todo: list[SourceFile] = []
+    manifest: dict[str, dict[str, Any]] = {}
+    for source in files:
+        old = old_manifest.get(key(source))
+        if old and old["size"] == source.size and old["mtime_ns"] == source.mtime_ns:
+            manifest[key(source)] = old
+            report.unchanged += 1
+        else:
+            todo.append(source)
+    current_keys = {key(f) for f in files}
+    gone = [k for k in old_manifest if k not in current_keys]
+
+    target = gen.new_generation(index_root)
+    report.generation = target.name
+    Registry.default()  # load once in the parent so forked workers share it
+    from .analysis import _pyvi
+
+    _pyvi()
+    try:
+        if incremental:
+            shutil.copytree(previous, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("report.json", "*.lock"))
+            writer = append_writer(target)
+        else:
+            writer = IndexWriter(target)
+        for k in gone:
+            if old_manifest[k].get("id"):
+                writer.delete(old_manifest[k]["id"])
+            report.removed += 1
+        progress = Progress(len(todo), quiet=quiet)
+        seen_ids: dict[str, str] = {}
+        for source, digest, doc, reason in _results(todo, workers):
+            report.read += 1
+            progress.step()
+            old = old_manifest.get(key(source))
+            if reason is not None or doc is None:
+                report.skipped.append({"path": source.relpath, "reason": reason or "no content"})
+                log.warning("skipped %s: %s", source.relpath, reason)
+                if old and old.get("id"):
+                    writer.delete(old["id"])
+                    report.removed += 1
+                continue
+            if old and old.get("hash") == digest and old.get("id"):
+                # touched but not changed: keep the indexed copy
+                manifest[key(source)] = {**old, "size": source.size, "mtime_ns": source.mtime_ns}
+                report.unchanged += 1
+                continue
+            if doc.id in seen_ids:
+                # two sources hold the same relative path; keep both by qualifying the id
+                doc.id = doc_id(f"{source.root}/{source.relpath}")
+            seen_ids[doc.id] = source.relpath
+            if old and old.get("id"):
+                writer.delete(old["id"])
+                report.updated += 1
+            else:
+                report.added += 1
+            writer.add(doc)
+            manifest[key(source)] = {"size": source.size, "mtime_ns": source.mtime_ns, "hash": digest,
+                                     "id": doc.id, "path": source.relpath}
+        progress.close()
+        writer.commit(optimize=not incremental)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    report.indexed = report.added + report.updated
+    report.documents = len(manifest)
+    report.seconds = round(time.monotonic() - started, 2)
+    report.pages_per_second = round(report.read / report.seconds, 1) if report.seconds else 0.0
+    gen.write_json(target / "manifest.json", manifest)
+    gen.write_json(target / "report.json", report.as_dict())
+    gen.publish(index_root, target)
+    gen.prune(index_root)
+    return report

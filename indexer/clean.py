@@ -1,0 +1,433 @@
+"""Saved page -> title, paragraphs, author and the page's own metadata hints.
+
+Portals differ in markup but not in shape: one article among menus, banners, sidebars and lists
+of other articles. The HTML extractor scores blocks by how much running text they hold (the
+Readability idea) instead of knowing any portal's class names; class and id words only serve to
+throw away what is plainly navigation or comments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+
+from .blocks import IMAGE, is_end_marker, is_junk, strip_date_prefix, tidy_blocks
+from .dates import DateHit, find_dates, parse_iso
+from .textnorm import collapse_spaces
+
+
+@dataclass
+class Cleaned:
+    title: str
+    paragraphs: list[str]
+    author: str | None = None
+    date: DateHit | None = None
+    date_from_meta: str | None = None
+    site_name: str | None = None
+    url: str | None = None
+    header_text: str = ""  # banner, <title> and footer: where a page names its publisher
+    lang: str | None = None
+    preamble: str = ""  # text before the title proper (a notice's "Số: 458/TB-VP ngày ..." heading)
+
+
+class NotAnArticle(ValueError):
+    """The page holds no article text (a listing, an error page, an empty template)."""
+
+
+# ---------------------------------------------------------------- plain-text dumps
+
+_DOC_HEADING = re.compile(
+    r"^(?:Thông báo|Quyết định|Công văn|Kế hoạch|Báo cáo|Chỉ thị|Nghị quyết|Thông tư|Nghị định|Tờ trình|Giấy mời)"
+    r"\s+(?:số|Số)\s*:?\s*\S+\s*(?:ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\d{1,2}/\d{1,2}/\d{4})?\s*",
+)
+
+
+def clean_text_dump(text: str) -> Cleaned:
+    lines = [collapse_spaces(line) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise NotAnArticle("no text")
+    title_at = _dump_title_line(lines)
+    title = lines[title_at]
+    preamble = lines[:title_at]
+    heading = _DOC_HEADING.match(title)
+    if heading and heading.end() < len(title):
+        preamble.append(title[: heading.end()])
+        title = title[heading.end() :].strip()
+    date = None
+    for line in lines[: title_at + 3]:
+        hits = find_dates(line)
+        if hits:
+            date = hits[0]
+            break
+    paragraphs, author = tidy_blocks(lines[title_at + 1 :], title)
+    if not paragraphs:
+        raise NotAnArticle("title but no body text")
+    return Cleaned(title=title, paragraphs=paragraphs, author=author, date=date,
+                   header_text=" ".join(lines[:title_at]), preamble="\n".join(preamble))
+
+
+def _dump_title_line(lines: list[str]) -> int:
+    """The title is the first line, unless that is a bare number or code; then the first
+    line that reads like a heading (several words, not a date, not debris)."""
+    for index, line in enumerate(lines[:6]):
+        if _DOC_HEADING.match(line):
+            return index
+    for index, line in enumerate(lines[:6]):
+        words = line.split()
+        if len(words) >= 4 and not is_junk(line) and not find_dates(line[:30]):
+            return index
+    return 0
+
+
+# ---------------------------------------------------------------- HTML pages
+
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "svg", "button", "input", "select",
+              "textarea", "template", "object", "embed", "canvas", "map", "video", "audio")
+_BOILERPLATE_WORDS = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|menus|mainmenu|submenu|footer|foot|breadcrumbs?|"
+    r"sidebar|side|aside|widget|comments?|binhluan|binh-luan|share|sharing|social|related|relate|"
+    r"tinkhac|tin-khac|othernews|other|others|banner|banners|ads?|advert|advertisement|quangcao|"
+    r"tags?|keywords|toolbar|pager|pagination|paging|copyright|rating|vote|poll|login|search|weather|"
+    r"counter|thongke|lienket|weblink|links|topbar|top-bar|hotline|popup|modal|cookie|"
+    r"most-read|mostread|docnhieu|xemnhieu|list-news|listnews|box-other|box-related)(?:$|[\s_-])",
+    re.I,
+)
+_BLOCK_TAGS = {"p", "div", "td", "th", "li", "tr", "table", "section", "article", "main", "blockquote",
+               "h1", "h2", "h3", "h4", "h5", "h6", "pre", "ul", "ol", "dl", "dt", "dd", "center",
+               "figure", "figcaption", "header", "footer", "aside", "nav", "br", "hr", "tbody", "address"}
+_DATE_CLASS = re.compile(r"date|time|ngay|publish|posted|created|meta", re.I)
+_AUTHOR_CLASS = re.compile(r"author|tacgia|tac-gia|byline|writer", re.I)
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»]\s+")
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, remove_blank_text=False,
+                               default_doctype=False, collect_ids=False)
+
+
+def _text(node: lxml.html.HtmlElement) -> str:
+    return collapse_spaces(node.text_content())
+
+
+def _meta(doc: lxml.html.HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for meta in doc.iter("meta"):
+        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        content = meta.get("content")
+        if name and content and name not in found:
+            found[name] = collapse_spaces(content)
+    for link in doc.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            found.setdefault("canonical", link.get("href").strip())
+    return found
+
+
+_META_DATE_KEYS = ("article:published_time", "og:published_time", "datepublished", "pubdate",
+                   "publishdate", "date", "dc.date.issued", "dc.date", "article:modified_time",
+                   "created", "og:updated_time")
+
+
+def clean_html(html: str) -> Cleaned:
+    try:
+        doc = lxml.html.document_fromstring(html, parser=_PARSER)
+    except (lxml.etree.ParserError, ValueError) as err:
+        raise NotAnArticle(f"unparsable HTML: {err}") from err
+    meta = _meta(doc)
+    page_title = ""
+    title_el = doc.find(".//title")
+    if title_el is not None:
+        page_title = _text(title_el)
+    for tag in _DROP_TAGS:
+        for node in list(doc.iter(tag)):
+            _drop(node)
+    # ASP.NET pages wrap the whole page in one <form>; only small forms are search or comment boxes.
+    for node in list(doc.iter("form")):
+        if len(_text(node)) < 400:
+            _drop(node)
+    body = doc.body if doc.find("body") is not None else doc
+
+    heading = _find_heading(body, meta.get("og:title") or "", page_title)
+    title = _text(heading) if heading is not None else ""
+    title = title or meta.get("og:title") or _strip_site_name(page_title)
+    if not title:
+        raise NotAnArticle("no title")
+
+    date = _date_near(body, heading)
+    date_meta = next((meta[k] for k in _META_DATE_KEYS if k in meta), None)
+    if date is None:
+        for node in body.iter():
+            if isinstance(node.tag, str) and node.tag in ("time",) and node.get("datetime"):
+                date_meta = date_meta or node.get("datetime")
+                break
+
+    header_text = " ".join(filter(None, [page_title, meta.get("og:site_name", ""), _edge_text(body)]))
+    author = meta.get("author") or meta.get("article:author")
+    byline = _author_node(body)
+    if byline is not None:
+        author = author or _text(byline)
+        _drop(byline)
+
+    _drop_boilerplate(body, keep=heading)
+    preamble = _preamble(heading)
+    paragraphs = _main_blocks(body, heading)
+    paragraphs, trailing_author = tidy_blocks(paragraphs, title)
+    if not paragraphs:
+        raise NotAnArticle("no article text found")
+    author = author or trailing_author
+    if author and author.startswith(("http", "www")):
+        author = None
+    return Cleaned(
+        title=title,
+        paragraphs=paragraphs,
+        author=author,
+        date=date,
+        date_from_meta=date_meta,
+        site_name=meta.get("og:site_name") or _site_name(page_title, title),
+        url=meta.get("og:url") or meta.get("canonical"),
+        header_text=header_text,
+        lang=(doc.get("lang") or "").lower() or None,
+        preamble=preamble,
+    )
+
+
+def _drop(node: lxml.html.HtmlElement) -> None:
+    """Remove a node but keep the text that follows it (lxml stores it on the node as .tail)."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail
+    if tail and tail.strip():
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + " " + tail
+        else:
+            parent.text = (parent.text or "") + " " + tail
+    parent.remove(node)
+
+
+def _strip_site_name(page_title: str) -> str:
+    parts = _TITLE_SEPARATORS.split(page_title)
+    return max(parts, key=len) if parts else page_title
+
+
+def _site_name(page_title: str, title: str) -> str | None:
+    rest = page_title.replace(title, "").strip(" -|–—:»")
+    return rest or None
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = a.casefold().strip(), b.casefold().strip()
+    return bool(a and b) and (a == b or (len(a) > 15 and (a in b or b in a)))
+
+
+def _find_heading(body: lxml.html.HtmlElement, og_title: str, page_title: str) -> lxml.html.HtmlElement | None:
+    candidates = [n for tag in ("h1", "h2", "h3") for n in body.iter(tag)]
+    for node in candidates:
+        text = _text(node)
+        if _similar(text, og_title) or _similar(text, page_title):
+            return node
+    for node in body.iter():
+        if isinstance(node.tag, str) and re.search(r"title|tieude|headline", node.get("class", ""), re.I):
+            text = _text(node)
+            if (_similar(text, og_title) or _similar(text, page_title)) and len(node) < 4:
+                return node
+    h1s = [n for n in body.iter("h1") if len(_text(n)) > 10]
+    return h1s[0] if len(h1s) == 1 else None
+
+
+_SIGNATURE_DATE = re.compile(r"[A-ZĐ][^\W\d_]*(?: [A-ZĐ][^\W\d_]*)*,\s+ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}")
+_DATE_LINE_MAX = 120  # a date inside a long sentence is an event, not the publication date
+
+
+def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None) -> DateHit | None:
+    """The publication date: a short date line just after the headline (before it stands the
+    site's "today" line), else the signature line of an official notice ("Hà Nội, ngày ..."),
+    else an element whose class says date."""
+    if heading is not None:
+        seen = 0
+        started = False
+        for node in body.iter():
+            if node is heading:
+                started = True
+                continue
+            if not started or not isinstance(node.tag, str):
+                continue
+            for piece in (node.text, node.tail):
+                if piece and piece.strip():
+                    if len(piece.strip()) <= _DATE_LINE_MAX:
+                        hits = find_dates(piece)
+                        if hits:
+                            return hits[0]
+                    seen += len(piece)
+            if seen > 600:
+                break
+    text = body.text_content()
+    signature = _SIGNATURE_DATE.search(text)
+    if signature:
+        hits = find_dates(signature.group())
+        if hits:
+            return hits[0]
+    for node in body.iter():
+        if isinstance(node.tag, str) and _DATE_CLASS.search(node.get("class", "") + " " + node.get("id", "")):
+            content = _text(node)
+            if len(content) <= _DATE_LINE_MAX * 2:
+                hits = find_dates(content)
+                if hits:
+                    return hits[0]
+    return None
+
+
+def _preamble(heading: lxml.html.HtmlElement | None) -> str:
+    """Text just before the headline in its container: a notice's number ("Số: 458/TB-VP")."""
+    if heading is None:
+        return ""
+    parts = []
+    for sibling in heading.itersiblings(preceding=True):
+        if isinstance(sibling.tag, str):
+            parts.insert(0, _text(sibling))
+        if sum(map(len, parts)) > 600:
+            break
+    return " ".join(parts)[-600:]
+
+
+def _edge_text(body: lxml.html.HtmlElement) -> str:
+    """Banner and footer text, where portals print their own name."""
+    parts = []
+    for tag in ("header", "footer"):
+        for node in body.iter(tag):
+            parts.append(_text(node)[:400])
+    for node in body.iter():
+        if isinstance(node.tag, str) and re.search(r"header|footer|logo|site-name|sitename|banner|copyright",
+                                                  node.get("class", "") + " " + node.get("id", ""), re.I):
+            parts.append(_text(node)[:300])
+            if len(parts) > 12:
+                break
+    for img in body.iter("img"):
+        alt = img.get("alt") or ""
+        if "logo" in (img.get("src") or "").lower() + (img.get("class") or "").lower() and alt:
+            parts.append(alt)
+    return " ".join(parts)[:3000]
+
+
+def _author_node(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    for node in body.iter():
+        if isinstance(node.tag, str) and _AUTHOR_CLASS.search(node.get("class", "") + " " + node.get("id", "")):
+            text = _text(node)
+            if 0 < len(text) <= 80:
+                return node
+    return None
+
+
+def _drop_boilerplate(body: lxml.html.HtmlElement, keep: lxml.html.HtmlElement | None) -> None:
+    protected = set()
+    if keep is not None:
+        protected = {keep, *keep.iterancestors()}
+    doomed = []
+    for node in body.iter():
+        if not isinstance(node.tag, str) or node in protected:
+            continue
+        if node.tag in ("nav", "aside", "footer") or (node.tag == "header" and keep is not None):
+            doomed.append(node)
+            continue
+        marks = (node.get("class") or "") + " " + (node.get("id") or "")
+        if marks.strip() and _BOILERPLATE_WORDS.search(marks.replace(".", " ")):
+            doomed.append(node)
+    for node in doomed:
+        if node.getparent() is not None:
+            _drop(node)
+
+
+def _paragraph_nodes(root: lxml.html.HtmlElement):
+    """Nodes that directly hold a run of text (the unit the scorer credits)."""
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.tag not in ("p", "div", "td", "pre", "blockquote", "li", "span", "font", "dd"):
+            continue
+        own = (node.text or "") + "".join((child.tail or "") for child in node)
+        if node.tag in ("p", "pre", "blockquote") or len(own.strip()) > 25:
+            yield node
+
+
+def _link_density(node: lxml.html.HtmlElement, length: int) -> float:
+    if not length:
+        return 1.0
+    linked = sum(len(collapse_spaces(a.text_content())) for a in node.iter("a"))
+    return min(1.0, linked / length)
+
+
+def _main_blocks(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None) -> list[str]:
+    scores: dict[lxml.html.HtmlElement, float] = {}
+    for node in _paragraph_nodes(body):
+        text = _text(node)
+        if len(text) < 25:
+            continue
+        score = 1 + text.count(",") + text.count(".") * 0.5 + min(len(text) / 100, 3)
+        parent = node.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + score
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0) + score / 2
+    if not scores:
+        return _blocks_of(body)
+    best, best_score = None, 0.0
+    for node, score in scores.items():
+        length = len(_text(node))
+        adjusted = score * (1 - _link_density(node, length))
+        if adjusted > best_score:
+            best, best_score = node, adjusted
+    if best is None:
+        return _blocks_of(body)
+    # A lead paragraph (sapo) often sits beside the content box rather than in it.
+    blocks: list[str] = []
+    parent = best.getparent()
+    siblings = list(parent) if parent is not None else [best]
+    start = siblings.index(best)
+    lead: list[str] = []
+    for sibling in reversed(siblings[:start]):
+        if not isinstance(sibling.tag, str) or sibling is heading or (heading is not None and heading in sibling.iterdescendants()):
+            break
+        text, _ = strip_date_prefix(_text(sibling))
+        if len(text) >= 60 and _link_density(sibling, len(text)) < 0.2:
+            lead.insert(0, text)
+        elif len(text) >= 60:
+            break
+    blocks.extend(lead)
+    blocks.extend(_blocks_of(best))
+    return blocks
+
+
+def _blocks_of(root: lxml.html.HtmlElement) -> list[str]:
+    """Text of ``root`` split into blocks at block-level elements and line breaks."""
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            text = collapse_spaces("".join(current))
+            if text:
+                blocks.append(text)
+            current.clear()
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        block = tag in _BLOCK_TAGS
+        if block:
+            flush()
+        if tag == "img":
+            flush()
+            blocks.append(IMAGE)
+        if node.text and tag:
+            current.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                current.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
+    return blocks

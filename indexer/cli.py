@@ -1,0 +1,112 @@
+"""``python -m indexer build|extract|search``: the command line over the same code the site uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+EX_TEMPFAIL = 75  # sysexits: "try again later" -- another build holds the lock
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .generations import BuildLocked
+
+    try:
+        report = build([Path(s) for s in args.source], Path(args.index), full=args.full,
+                       workers=args.workers, quiet=args.quiet)
+    except BuildLocked as err:
+        print(f"build refused: {err}; try again when it has finished", file=sys.stderr)
+        return EX_TEMPFAIL
+    data = report.as_dict()
+    print(
+        f"{data['mode']} build {data['generation']}: read {data['read']} pages, indexed {data['indexed']} "
+        f"(added {data['added']}, updated {data['updated']}, unchanged {data['unchanged']}, "
+        f"removed {data['removed']}), skipped {len(data['skipped'])}, {data['documents']} documents "
+        f"in {data['seconds']} s ({data['pages_per_second']} pages/s)"
+    )
+    for reason, count in sorted(data["skipped_by_reason"].items(), key=lambda kv: -kv[1]):
+        print(f"  skipped {count}: {reason}")
+    return 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from .extract import SkipPage, extract_file
+
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            article = extract_file(path.resolve(), path.resolve().parent)
+        except SkipPage as err:
+            print(json.dumps({"path": name, "error": str(err)}, ensure_ascii=False))
+            status = 1
+            continue
+        data = article.to_json()
+        data["path"] = name
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            print(f"{name}\n  {data['title']}\n  {data['date']} | {data['agency']} | {', '.join(data['units'])}")
+    return status
+
+
+def _search(args: argparse.Namespace) -> int:
+    from .service import BadRequest, IndexHandle, parse_params, search
+
+    raw = {"q": " ".join(args.query), "agency": args.agency, "unit": args.unit, "from": args.date_from,
+           "to": args.date_to, "sort": args.sort, "page": str(args.page), "per_page": str(args.per_page)}
+    try:
+        params = parse_params(raw)
+        result = search(IndexHandle(Path(args.index)), params)
+    except BadRequest as err:
+        print(json.dumps({"error": str(err)}, ensure_ascii=False))
+        return 2
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print(f"{result['total']} results ({result['took_ms']} ms)")
+        for r in result["results"]:
+            print(f"- {r['date']} {r['agency']}: {r['title']}  [{r['id']}]")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="indexer", description="Tra cứu: index and search Vietnamese government news archives.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build a new index generation and publish it")
+    p.add_argument("--source", action="append", required=True, help="archive folder (repeatable)")
+    p.add_argument("--index", required=True, help="index root directory")
+    p.add_argument("--full", action="store_true", help="re-read every file instead of only changed ones")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=_build)
+
+    p = sub.add_parser("extract", help="print what build would index for each file")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_extract)
+
+    p = sub.add_parser("search", help="search an index (same JSON as /api/search)")
+    p.add_argument("--index", required=True)
+    p.add_argument("--agency", action="append", default=[])
+    p.add_argument("--unit", action="append", default=[])
+    p.add_argument("--from", dest="date_from")
+    p.add_argument("--to", dest="date_to")
+    p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--per-page", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("query", nargs="*")
+    p.set_defaults(func=_search)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    return args.func(args)

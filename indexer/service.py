@@ -1,0 +1,247 @@
+"""The search service: what the web pages, the JSON API and the CLI all call.
+
+It validates parameters (with messages in Vietnamese), keeps the live index generation open
+and swaps to a new one when a build publishes it, runs the query, and shapes the answer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import generations as gen
+from .engine import Filters, Generation
+from .query import MAX_QUERY_CHARS, QueryPlan, parse_query
+from .snippets import highlight, snippet
+from .suggest import did_you_mean
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+MAX_FILTER_VALUES = 50
+
+
+class BadRequest(ValueError):
+    """Parameters we cannot honour; the message is shown to the user as is."""
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    agencies: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    years: list[int] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def filters(self) -> Filters:
+        return Filters(self.agencies, self.units, self.date_from, self.date_to, self.years, self.months)
+
+    def as_query_args(self) -> dict[str, Any]:
+        """The parameters as URL arguments (for links that keep every filter)."""
+        args: dict[str, Any] = {}
+        if self.q:
+            args["q"] = self.q
+        if self.agencies:
+            args["agency"] = list(self.agencies)
+        if self.units:
+            args["unit"] = list(self.units)
+        if self.date_from:
+            args["from"] = self.date_from.isoformat()
+        if self.date_to:
+            args["to"] = self.date_to.isoformat()
+        if self.years:
+            args["year"] = [str(y) for y in self.years]
+        if self.months:
+            args["month"] = list(self.months)
+        if self.sort != "relevance":
+            args["sort"] = self.sort
+        if self.per_page != 10:
+            args["per_page"] = self.per_page
+        return args
+
+
+def _getlist(args: Mapping[str, Any], name: str) -> list[str]:
+    if hasattr(args, "getlist"):
+        values = args.getlist(name)
+    else:
+        value = args.get(name)
+        values = value if isinstance(value, list) else ([] if value is None else [value])
+    return [str(v) for v in values if str(v).strip()]
+
+
+def _date(value: str | None, label: str) -> date | None:
+    if not value or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise BadRequest(f"Ngày {label} không hợp lệ: “{value[:40]}” (dùng dạng YYYY-MM-DD, ví dụ 2020-07-16).") from None
+
+
+def _int(value: str | None, default: int, label: str, low: int, high: int) -> int:
+    if value is None or str(value).strip() == "":
+        return default
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise BadRequest(f"{label} phải là một số nguyên.") from None
+    if not low <= number <= high:
+        raise BadRequest(f"{label} phải nằm trong khoảng {low}–{high}.")
+    return number
+
+
+def parse_params(args: Mapping[str, Any]) -> SearchParams:
+    """Request arguments -> ``SearchParams``; raises ``BadRequest`` with a Vietnamese message."""
+    q = str(args.get("q") or "")
+    if len(q) > MAX_QUERY_CHARS * 4:
+        raise BadRequest(f"Câu tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in q):
+        q = "".join(ch if ord(ch) >= 32 or ch in "\t\n\r" else " " for ch in q)
+    sort = str(args.get("sort") or "relevance")
+    if sort not in SORTS:
+        raise BadRequest("Kiểu sắp xếp không hợp lệ (chọn relevance, newest hoặc oldest).")
+    params = SearchParams(
+        q=q.strip()[: MAX_QUERY_CHARS * 4],
+        agencies=_getlist(args, "agency")[:MAX_FILTER_VALUES],
+        units=_getlist(args, "unit")[:MAX_FILTER_VALUES],
+        date_from=_date(args.get("from"), "bắt đầu"),
+        date_to=_date(args.get("to"), "kết thúc"),
+        sort=sort,
+        page=_int(args.get("page"), 1, "Số trang", 1, MAX_PAGE),
+        per_page=_int(args.get("per_page"), 10, "Số kết quả mỗi trang", 1, MAX_PER_PAGE),
+    )
+    for year in _getlist(args, "year")[:MAX_FILTER_VALUES]:
+        params.years.append(_int(year, 0, "Năm", 1900, 2100))
+    for month in _getlist(args, "month")[:MAX_FILTER_VALUES]:
+        try:
+            y, m = month.split("-")
+            if not (1900 <= int(y) <= 2100 and 1 <= int(m) <= 12):
+                raise ValueError
+        except ValueError:
+            raise BadRequest(f"Tháng không hợp lệ: “{month[:20]}” (dùng dạng YYYY-MM).") from None
+        params.months.append(f"{int(y):04d}-{int(m):02d}")
+    if params.date_from and params.date_to and params.date_from > params.date_to:
+        raise BadRequest("Ngày bắt đầu phải trước ngày kết thúc.")
+    return params
+
+
+class IndexHandle:
+    """The live generation of an index root, reopened when a build publishes a new one.
+
+    Requests take a reference to a ``Generation`` and keep it for their whole life, so a request
+    in flight finishes on the generation it started on; the old one is closed by the garbage
+    collector once no request holds it.
+    """
+
+    def __init__(self, root: Path, check_every: float = 1.0):
+        self.root = Path(root)
+        self.check_every = check_every
+        self._lock = threading.Lock()
+        self._generation: Generation | None = None
+        self._path: Path | None = None
+        self._checked = 0.0
+
+    def generation(self) -> Generation:
+        now = time.monotonic()
+        if self._generation is None or now - self._checked > self.check_every:
+            with self._lock:
+                self._checked = now
+                path = gen.current(self.root)
+                if path is None:
+                    if self._generation is not None:
+                        return self._generation
+                    raise FileNotFoundError(f"no index at {self.root}: run the build first")
+                if path != self._path:
+                    self._generation = Generation.open(path)
+                    self._path = path
+        assert self._generation is not None
+        return self._generation
+
+    def report(self) -> dict[str, Any] | None:
+        path = self._path or gen.current(self.root)
+        return gen.read_json(path / "report.json") if path else None
+
+
+def _result(hit: Any, plan: QueryPlan | None) -> dict[str, Any]:
+    doc = hit.doc
+    terms = plan.highlight_terms() if plan else set()
+    return {
+        "id": hit.id,
+        "path": hit.path,
+        "title": doc["title"],
+        "title_html": highlight(doc["title"], terms),
+        "date": doc.get("date"),
+        "datetime": doc.get("datetime"),
+        "agency": doc.get("agency"),
+        "agency_short": doc.get("agency_short"),
+        "units": doc.get("units", []),
+        "doc_numbers": doc.get("doc_numbers", []),
+        "url": doc.get("url"),
+        "snippet": snippet(doc.get("body", ""), terms),
+        "score": round(hit.score, 4),
+    }
+
+
+def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
+    started = time.perf_counter()
+    generation = handle.generation()
+    plan = parse_query(params.q) if params.q.strip() else None
+    sort = params.sort if plan is not None and not plan.empty else (params.sort if params.sort != "relevance" else "newest")
+    offset = (params.page - 1) * params.per_page
+    result = generation.search(plan, params.filters(), sort=sort, offset=offset, limit=params.per_page)
+    suggestion = None
+    if plan is not None and not plan.empty and result.total < 3:
+        suggestion = did_you_mean(plan, generation)
+    return {
+        "query": params.q,
+        "total": result.total,
+        "page": params.page,
+        "per_page": params.per_page,
+        "pages": max(1, -(-result.total // params.per_page)),
+        "sort": params.sort,
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        "results": [_result(hit, plan) for hit in result.hits],
+        "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in result.facets.items()},
+        "filters": {
+            "agency": params.agencies,
+            "unit": params.units,
+            "from": params.date_from.isoformat() if params.date_from else None,
+            "to": params.date_to.isoformat() if params.date_to else None,
+            "year": params.years,
+            "month": params.months,
+        },
+        "suggestion": suggestion,
+        "truncated_query": bool(plan and plan.truncated),
+    }
+
+
+def document(handle: IndexHandle, doc_id: str) -> dict[str, Any] | None:
+    generation = handle.generation()
+    hit = generation.get(doc_id)
+    if hit is None:
+        return None
+    doc = dict(hit.doc)
+    doc["id"] = hit.id
+    doc["more_from_agency"] = [
+        {"id": h.id, "title": h.doc["title"], "date": h.doc.get("date")}
+        for h in generation.ids_with("agency", doc.get("agency", ""), limit=5, exclude=hit.id)
+    ]
+    from .docnumbers import doc_number_key
+
+    citing = {}
+    for number in doc.get("doc_numbers", []):
+        others = generation.ids_with("docnum", doc_number_key(number), limit=5, exclude=hit.id)
+        if others:
+            citing[number] = [{"id": h.id, "title": h.doc["title"], "date": h.doc.get("date"),
+                               "agency": h.doc.get("agency")} for h in others]
+    doc["citing_same_document"] = citing
+    return doc

@@ -1,0 +1,77 @@
+"""Highlighted snippets cut from the original text, accents as written.
+
+Matching is done on folded syllables, so ``chuyen doi so`` marks ``chuyển đổi số`` in the text;
+what is shown is always the document's own characters, HTML-escaped, with ``<mark>`` around hits.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from .analysis import syllables
+from .textnorm import canonical_tones, fold
+
+
+def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    return [(t.start, t.end) for t in syllables(text) if fold(canonical_tones(t.text).lower()) in terms]
+
+
+def highlight(text: str, terms: set[str]) -> str:
+    """All of ``text``, escaped, with every matching syllable marked (used for titles)."""
+    return _render(text, _marks(text, terms), 0, len(text))
+
+
+def snippet(body: str, terms: set[str], width: int = 260) -> str:
+    """The window of ``body`` with the most distinct query syllables, escaped and marked."""
+    if not body:
+        return ""
+    marks = _marks(body, terms) if terms else []
+    if not marks:
+        end = _cut(body, min(len(body), width))
+        return escape(body[:end]) + ("…" if end < len(body) else "")
+    best_start, best_score = marks[0][0], -1
+    j = 0
+    for i, (start, _) in enumerate(marks):
+        while j < len(marks) and marks[j][1] - start <= width:
+            j += 1
+        distinct = len({fold(body[s:e].lower()) for s, e in marks[i:j]})
+        score = distinct * 10 + (j - i)
+        if score > best_score:
+            best_start, best_score = start, score
+    lead = max(0, best_start - width // 5)
+    lead = _sentence_start(body, lead, best_start)
+    end = _cut(body, min(len(body), lead + width))
+    inside = [(s, e) for s, e in marks if s >= lead and e <= end]
+    prefix = "…" if lead > 0 else ""
+    suffix = "…" if end < len(body) else ""
+    return prefix + _render(body, inside, lead, end) + suffix
+
+
+def _sentence_start(text: str, lower: int, hit: int) -> int:
+    for i in range(hit - 1, lower - 1, -1):
+        if text[i] in ".!?\n" and i + 1 < hit:
+            return i + 1 if text[i + 1] != " " else i + 2
+    while lower > 0 and not text[lower - 1].isspace() and lower < hit:
+        lower += 1  # do not start in the middle of a syllable
+    return lower
+
+
+def _cut(text: str, end: int) -> int:
+    if end >= len(text):
+        return len(text)
+    space = text.rfind(" ", 0, end)
+    return space if space > end - 30 else end
+
+
+def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:
+    out = []
+    pos = start
+    for s, e in marks:
+        if s < pos:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append("<mark>" + escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(escape(text[pos:end]))
+    html = "".join(out).replace("\n", " ")
+    return html.replace("</mark> <mark>", " ")

@@ -1,0 +1,73 @@
+"""Vietnamese text normalisation shared by extraction, analysis and the registry.
+
+Three steps, each usable alone:
+- ``nfc``: Unicode NFC (Windows-1258 pages and some editors produce decomposed tone marks).
+- ``canonical_tones``: one tone-placement convention, the traditional one used by the
+  government's own style (``hóa``, ``hòa``, ``thủy``), so ``hoá`` and ``hóa`` are one word.
+- ``fold``: the diacritic-free form people type (``chuyển đổi số`` -> ``chuyen doi so``, ``đ`` -> ``d``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+
+# A syllable ending in "oa", "oe" or "uy" (not after "q", where "u" belongs to the consonant)
+# carries the tone on the first vowel in the traditional convention: hoá -> hóa, thuỷ -> thủy.
+# Working on NFD text keeps the rule to three base letters and five combining marks.
+_NEW_STYLE = re.compile(
+    rf"(?<![qQ])([oO])([aAeE])([{_TONES}])(?![\w])|(?<![qQ])([uU])([yY])([{_TONES}])(?![\w])"
+)
+
+_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _old_style(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1) + match.group(3) + match.group(2)
+    return match.group(4) + match.group(6) + match.group(5)
+
+
+def canonical_tones(text: str) -> str:
+    """Move tone marks of open ``oa``/``oe``/``uy`` syllables to the first vowel; returns NFC."""
+    decomposed = unicodedata.normalize("NFD", text)
+    if not any(mark in decomposed for mark in _TONES):
+        return unicodedata.normalize("NFC", decomposed)
+    # The circumflex/breve/horn marks sit between base letter and tone in NFD ("ồ" = o + ^ + `),
+    # so the pattern above only ever sees bare o/a/e/u/y, which is exactly the set it governs.
+    return unicodedata.normalize("NFC", _NEW_STYLE.sub(_old_style, decomposed))
+
+
+def normalize(text: str) -> str:
+    """NFC, one tone convention, control characters dropped: the form we store and index."""
+    return canonical_tones(_CONTROL.sub("", text))
+
+
+_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def fold(text: str) -> str:
+    """Remove every diacritic (``đ`` -> ``d``) and return NFC text of the same length in syllables."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped)
+
+
+def collapse_spaces(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def key(text: str) -> str:
+    """A comparison key: normalised, lower case, spaces collapsed."""
+    return collapse_spaces(normalize(text)).casefold()
+
+
+def folded_key(text: str) -> str:
+    return fold(key(text))

@@ -1,0 +1,40 @@
+"""Tra cứu web app: ``create_app(config)`` builds a Flask app over one index root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from indexer.service import IndexHandle
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+MAX_REQUEST_BYTES = 64 * 1024  # searches are GET requests; nothing legitimate sends more
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder="static")
+    app.config.update(
+        INDEX_DIR=os.environ.get("TRACUU_INDEX", "data/index"),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        JSON_AS_ASCII=False,
+        SITE_NAME="Tra cứu",
+    )
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    app.extensions["tracuu_index"] = IndexHandle(Path(app.config["INDEX_DIR"]))
+
+    from .api import api
+    from .security import install_security
+    from .views import views
+
+    app.register_blueprint(views)
+    app.register_blueprint(api, url_prefix="/api")
+    install_security(app)
+
+    from .filters import install_filters
+
+    install_filters(app)
+    return app

@@ -1,0 +1,28 @@
+"""``python -m webapp --index DIR``: serve with waitress, a production WSGI server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from waitress import serve
+
+from . import create_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="webapp", description="Serve Tra cứu over an index.")
+    parser.add_argument("--index", default="data/index")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    app = create_app({"INDEX_DIR": args.index})
+    print(f"Tra cứu: serving {args.index} on http://{args.host}:{args.port}", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads, channel_timeout=30,
+          max_request_body_size=64 * 1024, ident="tracuu")
+
+
+if __name__ == "__main__":
+    main()
