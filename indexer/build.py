@@ -24,7 +24,6 @@ from .docnumbers import doc_number_key
 from .engine import IndexDoc, IndexWriter, append_writer
 from .extract import HTML_SUFFIXES, TEXT_SUFFIXES, Article, SkipPage, doc_id, extract_bytes
 from .registry import Registry
-from .textnorm import folded_key
 
 log = logging.getLogger("indexer.build")
 
@@ -145,7 +144,7 @@ def to_index_doc(article: Article) -> IndexDoc:
         tsyl=title.syl,
         tsylf=title.sylf,
         docnums=list(dict.fromkeys([doc_number_key(n) for n in article.doc_numbers] + body.docnums + title.docnums)),
-        entities=[folded_key(m) for m in article.mentions],
+        entities=article.mentions,
         agency=article.agency,
         units=article.units,
         day=article.date,

@@ -29,6 +29,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from .query import Group, QueryPlan
+from .textnorm import folded_key
 
 _SPACE = SpaceSeparatedTokenizer()
 
@@ -68,6 +69,11 @@ ENTITY_BOOST = 3.0
 def facet_key(value: str) -> str:
     """Facet values are indexed as single terms: spaces would split them."""
     return value.replace(" ", "\x1f")
+
+
+def entity_term(canonical: str) -> str:
+    """Names are matched whatever their case, accents or tone placement."""
+    return facet_key(folded_key(canonical))
 
 
 def _unkey(term: str) -> str:
@@ -119,7 +125,7 @@ class IndexWriter:
             tsyl=" ".join(doc.tsyl),
             tsylf=" ".join(doc.tsylf),
             docnum=" ".join(doc.docnums),
-            entity=" ".join(facet_key(e) for e in doc.entities),
+            entity=" ".join(entity_term(e) for e in doc.entities),
             agency=facet_key(doc.agency),
             unit=" ".join(facet_key(u) for u in doc.units),
             day=doc.day or "none",
@@ -267,7 +273,7 @@ class Generation:
             exact = Q.Term("docnum", group.key, boost=DOCNUM_BOOST)
             return Q.Or([exact, self._phrase(group.fold)])
         if group.kind == "entity":
-            return Q.Or([Q.Term("entity", facet_key(group.key), boost=ENTITY_BOOST), self._phrase(group.fold)])
+            return Q.Or([Q.Term("entity", entity_term(group.key), boost=ENTITY_BOOST), self._phrase(group.fold)])
         if group.kind == "phrase":
             parts: list[Q.Query] = [self._phrase(group.fold)]
             bonus = [Q.Term("syl", s, boost=ACCENT_BOOST) for s, f in zip(group.syl, group.fold) if s != f]

@@ -50,6 +50,7 @@ class QueryPlan:
         return {f for g in self.groups for f in g.fold}
 
 
+_AGENCY_KINDS = {"ministry", "department", "broadcaster", "people_committee", "government"}
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”")
 
 
@@ -60,9 +61,16 @@ def _entity_spans(text: str) -> list[tuple[int, int, str]]:
         registry = Registry.default()
     except (OSError, ValueError):
         return []
-    spans = []
-    for start, end, canonical in registry.mention_spans(text):
-        spans.append((start, end, canonical))
+    spans = registry.mention_spans(text)
+    # Short abbreviations that are also common words ("BTC" = Bộ Tài chính or "Ban tổ chức") are
+    # never taken from running text, but typed alone in capitals they name an agency; the
+    # entity clause still accepts the letters as text, so nothing is lost if they meant the words.
+    for match in re.finditer(r"(?<![\w&])[A-ZĐ]{2,8}(?![\w&])", text):
+        if any(s <= match.start() < e for s, e, _ in spans):
+            continue
+        entity = registry.resolve(match.group())
+        if entity is not None and entity.kind in _AGENCY_KINDS:
+            spans.append((match.start(), match.end(), entity.canonical))
     return spans
 
 

@@ -1,0 +1,113 @@
+"""Builds over small archives on disk: summaries, bad files, generations, the lock, incremental."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from indexer import generations as gen
+from indexer.build import build
+from indexer.service import IndexHandle, SearchParams, search
+
+ARTICLE = """<html><head><meta charset="utf-8"><title>{title} - Cổng thông tin điện tử Bộ Y tế</title></head>
+<body><div class="menu"><a href="/">Trang chủ</a> <a href="/tin">Tin tức</a></div>
+<h1>{title}</h1><div class="date">Thứ hai, {date} 09:15</div>
+<div class="content"><p>{body}</p><p>Bộ Y tế đề nghị các đơn vị triển khai nghiêm túc, báo cáo kết quả trước ngày 30/11.</p></div>
+<div class="footer">Cổng thông tin điện tử Bộ Y tế. Địa chỉ: 138A Giảng Võ, Ba Đình, Hà Nội</div></body></html>"""
+
+
+def write_page(folder: Path, name: str, title: str, body: str, date: str = "02/03/2021") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ARTICLE.format(title=title, body=body, date=date), encoding="utf-8")
+    return path
+
+
+def titles(root: Path, q: str) -> list[str]:
+    result = search(IndexHandle(root), SearchParams(q=q, per_page=50))
+    return [r["title"] for r in result["results"]]
+
+
+def test_bad_files_are_logged_and_skipped_and_good_pages_indexed(tmp_path):
+    src = tmp_path / "src"
+    write_page(src, "good/a.html", "Tiêm chủng mở rộng năm 2021", "Chương trình tiêm chủng mở rộng được triển khai trên toàn quốc với nhiều hoạt động.")
+    write_page(src, "good/b.html", "Phòng chống dịch sốt xuất huyết", "Các tỉnh phía Nam tăng cường phòng chống dịch sốt xuất huyết trong mùa mưa năm nay.")
+    (src / "bad").mkdir()
+    (src / "bad/empty.html").write_bytes(b"")
+    (src / "bad/binary.html").write_bytes(b"\x00\x01\x02PNG" * 500)
+    with open(src / "bad/huge.html", "wb") as fh:  # 50 MB, sparse: costs no disk
+        fh.truncate(50 * 1024 * 1024)
+    (src / "bad/deep.html").write_text("<div>" * 10000 + "chữ" + "</div>" * 10000, encoding="utf-8")
+    (src / "bad/truncated.html").write_bytes(ARTICLE.format(title="Bài bị cắt", body="x", date="01/01/2020").encode()[:120])
+    os.symlink(src / "bad", src / "bad" / "loop")
+    unreadable = src / "bad/secret.html"
+    unreadable.write_text("<p>bí mật</p>")
+    unreadable.chmod(0)
+    index = tmp_path / "index"
+    report = build([src], index, workers=1, quiet=True)
+    reasons = {s["path"]: s["reason"] for s in report.skipped}
+    assert report.indexed == 2
+    assert "empty" in reasons["bad/empty.html"]
+    assert "binary" in reasons["bad/binary.html"]
+    assert "too large" in reasons["bad/huge.html"]
+    assert "bad/deep.html" in reasons and "bad/truncated.html" in reasons
+    assert any("loop" in r for r in reasons.values())
+    if os.geteuid() != 0:  # root reads anything
+        assert "unreadable" in reasons["bad/secret.html"]
+    saved = json.loads((gen.current(index) / "report.json").read_text())
+    assert saved["indexed"] == 2 and saved["skipped_by_reason"]
+    assert titles(index, "tiem chung") == ["Tiêm chủng mở rộng năm 2021"]
+
+
+def test_generations_switch_atomically_and_old_ones_are_pruned(tmp_path):
+    src = tmp_path / "src"
+    write_page(src, "a.html", "Hội nghị y tế cơ sở", "Hội nghị tổng kết công tác y tế cơ sở được tổ chức tại Hà Nội với nhiều ý kiến.")
+    index = tmp_path / "index"
+    names = []
+    for _ in range(3):
+        names.append(build([src], index, full=True, workers=1, quiet=True).generation)
+    assert gen.current(index).name == names[-1]
+    left = sorted(p.name for p in gen.generations_dir(index).iterdir())
+    assert left == sorted(names[-2:])
+
+
+def test_incremental_build_picks_up_added_changed_deleted(tmp_path):
+    src = tmp_path / "src"
+    write_page(src, "keep.html", "Bài giữ nguyên về y tế", "Nội dung không đổi của bài viết về công tác y tế dự phòng trong năm.")
+    changed = write_page(src, "change.html", "Bài cũ về vắc xin", "Nội dung cũ nói về vắc xin phòng bệnh sởi cho trẻ em ở vùng cao.")
+    deleted = write_page(src, "delete.html", "Bài sẽ bị xóa về bệnh viện", "Bệnh viện tuyến tỉnh được đầu tư trang thiết bị hiện đại trong năm.")
+    index = tmp_path / "index"
+    first = build([src], index, workers=1, quiet=True)
+    assert first.mode == "full" and first.added == 3
+    write_page(src, "add.html", "Bài mới về khám chữa bệnh từ xa", "Khám chữa bệnh từ xa giúp người dân vùng sâu tiếp cận bác sĩ giỏi.")
+    write_page(src, "change.html", "Bài mới sửa về vắc xin", "Nội dung mới nói về vắc xin phòng bệnh bạch hầu cho học sinh.")
+    os.utime(changed, ns=(1, 1_000_000_000_000_000_000))
+    deleted.unlink()
+    second = build([src], index, workers=1, quiet=True)
+    assert (second.mode, second.added, second.updated, second.removed, second.unchanged) == ("incremental", 1, 1, 1, 1)
+    assert titles(index, "kham chua benh tu xa") == ["Bài mới về khám chữa bệnh từ xa"]
+    assert titles(index, "bạch hầu") == ["Bài mới sửa về vắc xin"]
+    assert titles(index, "benh vien tuyen tinh") == []
+    assert titles(index, "sởi") == []
+    assert len(titles(index, "y tế")) == 3
+
+
+def test_second_build_is_refused_with_exit_code_75(tmp_path):
+    src = tmp_path / "src"
+    write_page(src, "a.html", "Một bài", "Nội dung của một bài viết đủ dài để được lập chỉ mục đầy đủ.")
+    index = tmp_path / "index"
+    with gen.build_lock(index):
+        proc = subprocess.run([sys.executable, "-m", "indexer", "build", "--source", str(src), "--index", str(index)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 75
+    assert "another build is running" in proc.stderr
+    with pytest.raises(gen.BuildLocked):
+        with gen.build_lock(index):
+            with gen.build_lock(index):
+                pass

@@ -1,0 +1,105 @@
+"""The search service over the real corpus index: diacritics, facets, filters, sort, pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT
+from indexer.service import BadRequest, IndexHandle, SearchParams, parse_params, search
+
+GOLD = json.loads((ROOT / "tests" / "fixtures" / "corpus_gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def handle(corpus_index):
+    return IndexHandle(corpus_index)
+
+
+def ids(result):
+    return [r["id"] for r in result["results"]]
+
+
+def test_accented_and_unaccented_queries_find_the_same_pages(handle):
+    accented = search(handle, SearchParams(q="chuyển đổi số", per_page=100))
+    plain = search(handle, SearchParams(q="chuyen doi so", per_page=100))
+    assert accented["total"] >= 8
+    assert set(ids(accented)) == set(ids(plain))
+    assert "<mark>" in plain["results"][0]["snippet"]
+    # the marks show the document's own accented text
+    assert "<mark>chuyển đổi số</mark>" in " ".join(r["snippet"].lower() for r in plain["results"])
+
+
+def test_facets_count_agencies_units_years(handle):
+    result = search(handle, SearchParams(q="chuyển đổi số"))
+    agencies = result["facets"]["agency"]
+    assert len(agencies) >= 4
+    assert sum(f["count"] for f in agencies) == result["total"]
+    assert result["facets"]["year"] and result["facets"]["unit"]
+
+
+def test_agency_filter_narrows_and_keeps_other_agency_counts(handle):
+    everything = search(handle, SearchParams(q="chuyển đổi số"))
+    top = everything["facets"]["agency"][0]
+    narrowed = search(handle, SearchParams(q="chuyển đổi số", agencies=[top["value"]]))
+    assert narrowed["total"] == top["count"] < everything["total"]
+    assert {r["agency"] for r in narrowed["results"]} == {top["value"]}
+    # disjunctive facet: the other agencies are still offered with their counts
+    assert len(narrowed["facets"]["agency"]) == len(everything["facets"]["agency"])
+
+
+def test_two_agencies_and_a_date_range(handle):
+    facets = search(handle, SearchParams(q=""))["facets"]["agency"]
+    two = [facets[0]["value"], facets[1]["value"]]
+    params = parse_params({"agency": two, "from": "2015-01-01", "to": "2020-12-31", "per_page": "100"})
+    result = search(handle, params)
+    assert result["total"] > 0
+    for r in result["results"]:
+        assert r["agency"] in two and "2015-01-01" <= r["date"] <= "2020-12-31"
+
+
+def test_sort_newest_and_oldest(handle):
+    newest = search(handle, SearchParams(q="", sort="newest", per_page=20))
+    oldest = search(handle, SearchParams(q="", sort="oldest", per_page=20))
+    dates = [r["date"] for r in newest["results"]]
+    assert dates == sorted(dates, reverse=True)
+    dates = [r["date"] for r in oldest["results"]]
+    assert dates == sorted(dates)
+    assert newest["results"][0]["date"] >= "2024-01-01" and oldest["results"][0]["date"] < "2013-01-01"
+
+
+def test_pagination_has_no_overlap(handle):
+    p1 = search(handle, SearchParams(q="", sort="newest", per_page=10, page=1))
+    p2 = search(handle, SearchParams(q="", sort="newest", per_page=10, page=2))
+    assert len(p2["results"]) == 10 and not set(ids(p1)) & set(ids(p2))
+    assert p1["total"] == len(GOLD)
+
+
+def test_document_number_ranks_its_pages_first(handle):
+    number = next(n for g in GOLD for n in g["doc_numbers"] if "Đ" in n)
+    holders = {g["title"] for g in GOLD if number in g["doc_numbers"]}
+    for typed in (number, number.lower(), number.replace("Đ", "D")):
+        result = search(handle, SearchParams(q=typed))
+        assert result["results"][0]["title"] in holders, typed
+
+
+def test_quoted_phrase_requires_adjacency(handle):
+    loose = search(handle, SearchParams(q="số chuyển đổi", per_page=100))
+    phrase = search(handle, SearchParams(q='"chuyển đổi số"', per_page=100))
+    assert 0 < phrase["total"] <= loose["total"]
+
+
+@pytest.mark.parametrize("q", ["AND", "OR (", "chuyển:đổi*", "???", "title:x", '"', "\\", "NOT -", "[]{}^~"])
+def test_query_syntax_is_just_text(handle, q):
+    result = search(handle, SearchParams(q=q))
+    assert result["total"] >= 0
+
+
+def test_bad_parameters_get_vietnamese_messages():
+    with pytest.raises(BadRequest, match="Ngày"):
+        parse_params({"from": "16/07/2020"})
+    with pytest.raises(BadRequest, match="trước"):
+        parse_params({"from": "2021-01-01", "to": "2020-01-01"})
+    with pytest.raises(BadRequest, match="trang"):
+        parse_params({"page": "-1"})
