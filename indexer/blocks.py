@@ -15,7 +15,7 @@ from .dates import find_dates
 END_MARKER = re.compile(
     r"^(?:bình luận|ý kiến(?: bạn đọc)?|gửi (?:bình luận|ý kiến)|viết bình luận|tin khác|các tin khác|"
     r"tin liên quan|tin cùng chuyên mục|bài viết liên quan|các bài viết khác|bài liên quan|"
-    r"tin mới hơn|tin cũ hơn|tin đã đưa|tin bài khác|bài viết khác|banner|chia sẻ bài viết)\b"
+    r"tin mới hơn|tin cũ hơn|tin đã đưa|tin bài khác|bài viết khác|banner|chia sẻ bài viết|nơi nhận)\b"
     r"(?:\s*[:(]|\s*$)",
     re.I,
 )
@@ -28,7 +28,8 @@ COUNTER = re.compile(
 )
 _JUNK_LINE = re.compile(
     r"^(?:icon|top|print|in bài(?: viết)?|in trang|gửi email|chia sẻ|share|tweet|like|zalo|facebook|"
-    r"quay lại|trở về|về đầu trang|lên đầu trang|\[?in\]?|\d+\s*/\s*\d+|xem chi tiết(?: icon)?|xem thêm)$",
+    r"quay lại|trở về|về đầu trang|lên đầu trang|\[?in\]?|\d+\s*/\s*\d+|xem chi tiết(?: icon)?|xem thêm|"
+    r"bản in|in bài viết|gửi bài viết|gửi cho bạn bè|chia sẻ(?:\s+\S+){0,4}|share(?:\s+\S+){0,4})$",
     re.I,
 )
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.]*$")
@@ -50,10 +51,13 @@ def is_end_marker(line: str) -> bool:
     return bool(END_MARKER.match(line.strip()))
 
 
+BYLINE_LABEL = re.compile(r"^(?:Tác giả|Bài(?: và ảnh)?|Tin(?:, ảnh)?|Ảnh|Nguồn|Theo)\s*:\s*", re.I)
+
+
 def looks_like_author(line: str) -> bool:
     """A byline: two to eight capitalised words, maybe two names joined by a dash or comma."""
     text = line.strip().strip("()").strip()
-    text = re.sub(r"^(?:Tác giả|Bài(?: và ảnh)?|Tin(?:, ảnh)?|Ảnh|Nguồn|Theo)\s*:?\s*", "", text, flags=re.I)
+    text = BYLINE_LABEL.sub("", text)
     if not text or len(text) > 60 or text.endswith((".", ":", ";", "?", "!")) and not text.endswith(("Th.", "T.")):
         return False
     words = [w for w in re.split(r"\s+|(?<=\w)(?=[-–,])|(?<=[-–,])(?=\w)", text) if w]
@@ -66,7 +70,7 @@ def looks_like_author(line: str) -> bool:
 def strip_date_prefix(line: str) -> tuple[str, bool]:
     """Remove a leading date line glued to text (``08/07/2020 | 16:25Sáng 8/7``)."""
     hits = find_dates(line[:80])
-    if not hits or line[: hits[0].start].strip(" ,|-–") not in _WEEKDAY_PREFIXES:
+    if not hits or line[: hits[0].start].strip(" ,|-–:") not in _WEEKDAY_PREFIXES:
         return line, False
     rest = line[hits[0].end :]
     if hits[0].at is None and rest.strip(" |") and not re.match(r"\s*\|", rest):
@@ -79,12 +83,14 @@ _WEEKDAY_PREFIXES = {
     "",
     *(
         f"{prefix}{day}"
-        for prefix in ("", "Cập nhật: ", "Cập nhật ", "Ngày đăng: ", "Đăng ngày: ", "Ngày ")
+        for prefix in ("", "Cập nhật: ", "Cập nhật lúc ", "Ngày cập nhật: ", "Ngày đăng: ", "Đăng ngày: ",
+                       "Ngày ", "Đăng lúc ", "Thời gian: ")
         for day in ("", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật",
                     "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật",
                     "Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "CN")
     ),
 }
+_WEEKDAY_PREFIXES = {p.strip(" ,|-–:") for p in _WEEKDAY_PREFIXES}
 
 
 CAPTION_MAX = 150
@@ -122,5 +128,5 @@ def tidy_blocks(blocks: list[str], title: str | None) -> tuple[list[str], str | 
     while out and (is_junk(out[-1]) or not out[-1].strip()):
         out.pop()
     if len(out) > 1 and looks_like_author(out[-1]):
-        author = out.pop().strip().strip("()").strip()
+        author = BYLINE_LABEL.sub("", out.pop().strip().strip("()").strip())
     return out, author

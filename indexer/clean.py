@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-from .blocks import IMAGE, is_end_marker, is_junk, strip_date_prefix, tidy_blocks
+from .blocks import BYLINE_LABEL, IMAGE, is_end_marker, is_junk, strip_date_prefix, tidy_blocks
 from .dates import DateHit, find_dates, parse_iso
 from .textnorm import collapse_spaces
 
@@ -40,7 +40,7 @@ class NotAnArticle(ValueError):
 # ---------------------------------------------------------------- plain-text dumps
 
 _DOC_HEADING = re.compile(
-    r"^(?:Thông báo|Quyết định|Công văn|Kế hoạch|Báo cáo|Chỉ thị|Nghị quyết|Thông tư|Nghị định|Tờ trình|Giấy mời)"
+    r"(?:Thông báo|Quyết định|Công văn|Kế hoạch|Báo cáo|Chỉ thị|Nghị quyết|Thông tư|Nghị định|Tờ trình|Giấy mời)"
     r"\s+(?:số|Số)\s*:?\s*\S+\s*(?:ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\d{1,2}/\d{1,2}/\d{4})?\s*",
 )
 
@@ -57,13 +57,16 @@ def clean_text_dump(text: str) -> Cleaned:
     if heading and heading.end() < len(title):
         preamble.append(title[: heading.end()])
         title = title[heading.end() :].strip()
+    rest = lines[title_at + 1 :]
+    while rest and _DOC_HEADING.fullmatch(rest[0]):
+        preamble.append(rest.pop(0))  # "Thông báo Số: 86/TB-BNV ngày 14 tháng 3 năm 2014" under the title
     date = None
-    for line in lines[: title_at + 3]:
+    for line in preamble[-1:] + lines[title_at : title_at + 4]:
         hits = find_dates(line)
         if hits:
             date = hits[0]
             break
-    paragraphs, author = tidy_blocks(lines[title_at + 1 :], title)
+    paragraphs, author = tidy_blocks(rest, title)
     if not paragraphs:
         raise NotAnArticle("title but no body text")
     return Cleaned(title=title, paragraphs=paragraphs, author=author, date=date,
@@ -71,8 +74,11 @@ def clean_text_dump(text: str) -> Cleaned:
 
 
 def _dump_title_line(lines: list[str]) -> int:
-    """The title is the first line, unless that is a bare number or code; then the first
-    line that reads like a heading (several words, not a date, not debris)."""
+    """The title is the first line, unless that is a bare number or code; then a notice's
+    heading ("Thông báo Số: ... <title>") or the first line that reads like a heading."""
+    if len(lines[0].split()) >= 4 and not is_junk(lines[0]) and not find_dates(lines[0][:30]) \
+            and not _DOC_HEADING.match(lines[0]):
+        return 0
     for index, line in enumerate(lines[:6]):
         if _DOC_HEADING.match(line):
             return index
@@ -149,29 +155,34 @@ def clean_html(html: str) -> Cleaned:
     body = doc.body if doc.find("body") is not None else doc
 
     heading = _find_heading(body, meta.get("og:title") or "", page_title)
-    title = _text(heading) if heading is not None else ""
-    title = title or meta.get("og:title") or _strip_site_name(page_title)
-    if not title:
-        raise NotAnArticle("no title")
-
-    date = _date_near(body, heading)
     date_meta = next((meta[k] for k in _META_DATE_KEYS if k in meta), None)
-    if date is None:
-        for node in body.iter():
-            if isinstance(node.tag, str) and node.tag in ("time",) and node.get("datetime"):
-                date_meta = date_meta or node.get("datetime")
-                break
+    for node in body.iter("time"):
+        if node.get("datetime"):
+            date_meta = date_meta or node.get("datetime")
+            break
 
     header_text = " ".join(filter(None, [page_title, meta.get("og:site_name", ""), _edge_text(body)]))
     author = meta.get("author") or meta.get("article:author")
     byline = _author_node(body)
     if byline is not None:
-        author = author or _text(byline)
+        author = author or BYLINE_LABEL.sub("", _text(byline))
         _drop(byline)
 
     _drop_boilerplate(body, keep=heading)
-    preamble = _preamble(heading)
-    paragraphs = _main_blocks(body, heading)
+    content = _content_node(body)
+    if heading is None and content is not None:
+        heading = _heading_before(body, content)
+    title = _text(heading) if heading is not None else ""
+    title = title or meta.get("og:title") or _strip_site_name(page_title)
+    if not title:
+        raise NotAnArticle("no title")
+    preamble = _preamble(body, heading)
+    date = _date_near(body, heading)
+    if date is None and preamble:
+        notice = _DOC_HEADING.search(preamble)
+        hits = find_dates(notice.group() if notice else "")
+        date = hits[-1] if hits else None
+    paragraphs = _main_blocks(body, content, heading)
     paragraphs, trailing_author = tidy_blocks(paragraphs, title)
     if not paragraphs:
         raise NotAnArticle("no article text found")
@@ -218,23 +229,67 @@ def _site_name(page_title: str, title: str) -> str | None:
 
 
 def _similar(a: str, b: str) -> bool:
+    """Same title, allowing a site name or a section glued to one side (at most 40 %)."""
     a, b = a.casefold().strip(), b.casefold().strip()
-    return bool(a and b) and (a == b or (len(a) > 15 and (a in b or b in a)))
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) > 15 and short in long and len(short) >= 0.6 * len(long)
+
+
+def _title_candidates(og_title: str, page_title: str) -> list[str]:
+    # The whole <title>, and its longest part: the other parts are the site's or section's name.
+    parts = [og_title, page_title, _strip_site_name(page_title)]
+    return [p for p in parts if len(p) >= 15]
 
 
 def _find_heading(body: lxml.html.HtmlElement, og_title: str, page_title: str) -> lxml.html.HtmlElement | None:
-    candidates = [n for tag in ("h1", "h2", "h3") for n in body.iter(tag)]
-    for node in candidates:
-        text = _text(node)
-        if _similar(text, og_title) or _similar(text, page_title):
-            return node
-    for node in body.iter():
-        if isinstance(node.tag, str) and re.search(r"title|tieude|headline", node.get("class", ""), re.I):
-            text = _text(node)
-            if (_similar(text, og_title) or _similar(text, page_title)) and len(node) < 4:
+    """The element that shows the article's title: the deepest one whose text is the page's
+    title (from <title> or og:title), whatever its tag; headings are tried first."""
+    wanted = _title_candidates(og_title, page_title)
+    if wanted:
+        for node in (n for tag in ("h1", "h2", "h3") for n in body.iter(tag)):
+            if any(_similar(_text(node), w) for w in wanted):
                 return node
+        matches = []
+        for node in body.iter():
+            if not isinstance(node.tag, str) or node.tag in ("a", "li", "option", "body"):
+                continue
+            text = node.text_content()
+            if len(text) > 400 or not any(_similar(collapse_spaces(text), w) for w in wanted):
+                continue
+            if next(node.iterancestors("a"), None) is not None:
+                continue  # a link to this article in a list of others
+            matches.append(node)
+        deepest = [m for m in matches if not any(other in m.iterdescendants() for other in matches)]
+        if deepest:
+            return deepest[0]
     h1s = [n for n in body.iter("h1") if len(_text(n)) > 10]
     return h1s[0] if len(h1s) == 1 else None
+
+
+_PROMINENT = {"h1", "h2", "h3", "h4", "b", "strong"}
+
+
+def _heading_before(body: lxml.html.HtmlElement, content: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """When the <title> names only the site, the headline is the nearest prominent line before
+    the article text (a heading, bold text or a large font), not ending like a label."""
+    last = None
+    for node in body.iter():
+        if node is content:
+            break
+        if not isinstance(node.tag, str):
+            continue
+        prominent = node.tag in _PROMINENT or (node.tag == "font" and (node.get("size") or "0")[-1:] in "34567") \
+            or re.search(r"title|tieude|headline", node.get("class", ""), re.I)
+        if not prominent or next(node.iterancestors("a"), None) is not None:
+            continue
+        text = _text(node)
+        if 15 <= len(text) <= 300 and not text.endswith(":") and not find_dates(text[:40]):
+            last = node
+    return last
 
 
 _SIGNATURE_DATE = re.compile(r"[A-ZĐ][^\W\d_]*(?: [A-ZĐ][^\W\d_]*)*,\s+ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}")
@@ -279,17 +334,17 @@ def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | Non
     return None
 
 
-def _preamble(heading: lxml.html.HtmlElement | None) -> str:
-    """Text just before the headline in its container: a notice's number ("Số: 458/TB-VP")."""
+def _preamble(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None) -> str:
+    """The text just before the headline: a notice's "Thông báo Số: 96/TB-VP ngày ..." line."""
     if heading is None:
         return ""
-    parts = []
-    for sibling in heading.itersiblings(preceding=True):
-        if isinstance(sibling.tag, str):
-            parts.insert(0, _text(sibling))
-        if sum(map(len, parts)) > 600:
+    pieces: list[str] = []
+    for node in body.iter():
+        if node is heading:
             break
-    return " ".join(parts)[-600:]
+        if isinstance(node.tag, str):
+            pieces.extend(p for p in (node.text, node.tail) if p and p.strip())
+    return collapse_spaces(" ".join(pieces[-8:]))[-400:]
 
 
 def _edge_text(body: lxml.html.HtmlElement) -> str:
@@ -356,7 +411,8 @@ def _link_density(node: lxml.html.HtmlElement, length: int) -> float:
     return min(1.0, linked / length)
 
 
-def _main_blocks(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None) -> list[str]:
+def _content_node(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The element holding most running text, after discounting link text (Readability's idea)."""
     scores: dict[lxml.html.HtmlElement, float] = {}
     for node in _paragraph_nodes(body):
         text = _text(node)
@@ -370,14 +426,16 @@ def _main_blocks(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | N
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0) + score / 2
-    if not scores:
-        return _blocks_of(body)
     best, best_score = None, 0.0
     for node, score in scores.items():
-        length = len(_text(node))
-        adjusted = score * (1 - _link_density(node, length))
+        adjusted = score * (1 - _link_density(node, len(_text(node))))
         if adjusted > best_score:
             best, best_score = node, adjusted
+    return best
+
+
+def _main_blocks(body: lxml.html.HtmlElement, best: lxml.html.HtmlElement | None,
+                 heading: lxml.html.HtmlElement | None) -> list[str]:
     if best is None:
         return _blocks_of(body)
     # A lead paragraph (sapo) often sits beside the content box rather than in it.

@@ -13,8 +13,10 @@ from .textnorm import fold
 
 _UPPER = "A-ZĐƯƠÂĂÊÔÀÁÃÈÉÌÍÒÓÕÙÚÝĨŨ\u1ea0-\u1ef8"
 _CODE = rf"[{_UPPER}][A-Za-z{_UPPER}đ0-9&]*"
+# "30c/NQ-CP", "36a/NQ-CP": a letter after the number; "29-NQ/TW": the Party's own form.
 DOC_NUMBER_RE = re.compile(
-    rf"(?<![\w/.])\d{{1,5}}(?:/(?:19|20)\d\d)?/{_CODE}"
+    rf"(?<![\w/.])\d{{1,4}}-[{_UPPER}]{{2,5}}/[{_UPPER}]{{1,6}}(?![^\W_])"
+    rf"|(?<![\w/.])\d{{1,5}}[a-zđ]?(?:/(?:19|20)\d\d)?/{_CODE}"
     rf"(?:-{_CODE}|\s?[-–]\s?[{_UPPER}][{_UPPER}0-9&]*)*(?![^\W_])"
 )
 # A code must look like an abbreviation, not a word: "15/Tháng" or "3/Sau" are not numbers.
@@ -30,8 +32,8 @@ def find_doc_numbers(text: str) -> list[str]:
     out: list[str] = []
     for match in DOC_NUMBER_RE.finditer(text):
         number = _clean(match.group())
-        codes = number.split("/")[-1].split("-")
-        if not all(_ABBREVIATION.match(code) for code in codes):
+        codes = re.split(r"[-/]", number.split("/", 1)[-1] if "-" not in number.split("/")[0] else number.split("-", 1)[1])
+        if not all(_ABBREVIATION.match(code) for code in codes if not code.isdigit()):
             continue
         if number not in out:
             out.append(number)
@@ -43,7 +45,10 @@ def doc_number_key(number: str) -> str:
     return fold(_clean(number)).upper()
 
 
-_QUERY_DOC_RE = re.compile(rf"(?<![\w/.])\d{{1,5}}(?:/(?:19|20)\d\d)?/[A-Za-zĐđ][A-Za-zĐđ0-9&]*(?:\s?[-–]\s?[A-Za-zĐđ][A-Za-zĐđ0-9&]*)*")
+_QUERY_DOC_RE = re.compile(
+    r"(?<![\w/.])\d{1,4}-[A-Za-zĐđ]{2,5}/[A-Za-zĐđ]{1,6}(?!\w)"
+    r"|(?<![\w/.])\d{1,5}[a-zđ]?(?:/(?:19|20)\d\d)?/[A-Za-zĐđ][A-Za-zĐđ0-9&]*(?:\s?[-–]\s?[A-Za-zĐđ][A-Za-zĐđ0-9&]*)*"
+)
 
 
 def find_query_doc_numbers(query: str) -> list[tuple[int, int, str]]:

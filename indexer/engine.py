@@ -28,6 +28,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
+from .analysis import is_number
 from .query import Group, QueryPlan
 from .textnorm import folded_key
 
@@ -46,8 +47,8 @@ def _schema() -> Schema:
         sylf=text(phrase=True),
         words=text(),
         bigf=text(),
-        tsyl=text(boost=2.0),
-        tsylf=text(phrase=False, boost=2.0),
+        tsyl=text(),
+        tsylf=text(),
         docnum=KEYWORD(lowercase=False, commas=False, scorable=True),
         entity=KEYWORD(lowercase=False, commas=False, scorable=True),
         agency=ID(),
@@ -59,7 +60,7 @@ def _schema() -> Schema:
 # Per-term boosts: an exact accented match outranks the same syllable typed without diacritics,
 # a title match outranks a body match, and an exact document number beats everything.
 ACCENT_BOOST = 2.0
-TITLE_BOOST = 3.0
+TITLE_BOOST = 1.5
 DOCNUM_BOOST = 200.0
 BIGRAM_BOOST = 1.5
 WORD_BOOST = 1.0
@@ -275,10 +276,12 @@ class Generation:
         if group.kind == "entity":
             return Q.Or([Q.Term("entity", entity_term(group.key), boost=ENTITY_BOOST), self._phrase(group.fold)])
         if group.kind == "phrase":
-            parts: list[Q.Query] = [self._phrase(group.fold)]
+            required = self._phrase(group.fold)
             bonus = [Q.Term("syl", s, boost=ACCENT_BOOST) for s, f in zip(group.syl, group.fold) if s != f]
-            return Q.AndMaybe(parts[0], Q.Or(bonus)) if bonus else parts[0]
+            return Q.AndMaybe(required, Q.Or(bonus)) if bonus else required
         s, f = group.syl[0], group.fold[0]
+        if is_number(s):
+            return Q.Or([Q.Term("syl", s), Q.Term("tsyl", s, boost=TITLE_BOOST)])
         options: list[Q.Query] = [Q.Term("sylf", f), Q.Term("tsylf", f, boost=TITLE_BOOST)]
         if s != f:
             options += [Q.Term("syl", s, boost=ACCENT_BOOST), Q.Term("tsyl", s, boost=ACCENT_BOOST * TITLE_BOOST)]
@@ -286,9 +289,12 @@ class Generation:
 
     @staticmethod
     def _phrase(folds: tuple[str, ...]) -> Q.Query:
-        if len(folds) == 1:
-            return Q.Term("sylf", folds[0])
-        return Q.Phrase("sylf", list(folds))
+        words = [f for f in folds if not is_number(f)]
+        numbers = [Q.Term("syl", f) for f in folds if is_number(f)]
+        if not words:
+            return Q.And(numbers) if len(numbers) > 1 else numbers[0]
+        phrase: Q.Query = Q.Term("sylf", words[0]) if len(words) == 1 else Q.Phrase("sylf", words)
+        return Q.And([phrase, *numbers]) if numbers else phrase
 
     def _boosts(self, plan: QueryPlan) -> list[Q.Query]:
         extra: list[Q.Query] = [Q.Term("bigf", b, boost=BIGRAM_BOOST) for b in plan.bigrams]

@@ -164,15 +164,17 @@ def _agency(cleaned: Cleaned, relpath: str, registry: Registry) -> Entity | None
         found = registry.for_domain(match.group(1).lower())
         if found and found.kind in AGENCY_KINDS:
             return found
+    # Otherwise the publisher the text is about: named in the title, the lead, the body
+    # (national "government" bodies such as Chính phủ only when no ministry or department is).
     votes: dict[str, tuple[int, Entity]] = {}
-    for weight, part in ((3, cleaned.title), (1, text)):
+    lead_text = "\n".join(cleaned.paragraphs[:1])
+    for weight, part in ((3, cleaned.title), (2, lead_text), (1, text)):
         for entity in registry.find_mentions(part):
-            if entity.kind == "ministry":
+            if entity.kind in AGENCY_KINDS:
                 count = votes.get(entity.canonical, (0, entity))[0]
                 votes[entity.canonical] = (count + weight, entity)
-    if votes:
-        return max(votes.values(), key=lambda v: v[0])[1]
-    return None
+    ranked = sorted(votes.values(), key=lambda v: (v[1].kind != "government", v[0]), reverse=True)
+    return ranked[0][1] if ranked else None
 
 
 def _fallback_agency_name(cleaned: Cleaned, relpath: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import bigrams, compound_terms, normalized_syllables, segment, syllables
+from .analysis import bigrams, compound_terms, is_number, normalized_syllables, segment, syllables
 from .docnumbers import find_query_doc_numbers
 from .textnorm import fold, normalize
 
@@ -121,7 +121,7 @@ def parse_query(text: str, *, use_registry: bool = True) -> QueryPlan:
     for part in free_parts:
         part_syllables = [t.text for t in normalized_syllables(part)]
         free_tokens.extend(part_syllables)
-        plan.bigrams.extend(bigrams([fold(s) for s in part_syllables]))
+        plan.bigrams.extend(bigrams([fold(s) for s in part_syllables if not is_number(s)]))
         if part.strip():
             plan.words.extend(compound_terms(segment(list(syllables(part, with_punct=True)))))
     for token in free_tokens:

@@ -18,7 +18,8 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, do
 # carries the tone on the first vowel in the traditional convention: hoá -> hóa, thuỷ -> thủy.
 # Working on NFD text keeps the rule to three base letters and five combining marks.
 _NEW_STYLE = re.compile(
-    rf"(?<![qQ])([oO])([aAeE])([{_TONES}])(?![\w])|(?<![qQ])([uU])([yY])([{_TONES}])(?![\w])"
+    rf"(?<![qQ])([oO])([aAeE])([{_TONES}])(?![\w\u0300-\u036f])"
+    rf"|(?<![qQ])([uU])([yY])([{_TONES}])(?![\w\u0300-\u036f])"
 )
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
@@ -40,8 +41,8 @@ def canonical_tones(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     if not any(mark in decomposed for mark in _TONES):
         return unicodedata.normalize("NFC", decomposed)
-    # The circumflex/breve/horn marks sit between base letter and tone in NFD ("ồ" = o + ^ + `),
-    # so the pattern above only ever sees bare o/a/e/u/y, which is exactly the set it governs.
+    # In NFD a dot below comes before a breve or circumflex ("ặ" = a + dot + breve), so the
+    # pattern refuses a tone followed by another mark: "hoặc" is not an "oa" syllable.
     return unicodedata.normalize("NFC", _NEW_STYLE.sub(_old_style, decomposed))
 
 

@@ -11,7 +11,7 @@ def test_tone_placement_is_one_convention():
 
 
 def test_tone_rule_leaves_other_syllables_alone():
-    for word in ("quả", "quá", "Quý", "hoàn", "thuận", "khuya", "người"):
+    for word in ("quả", "quá", "Quý", "hoàn", "thuận", "khuya", "người", "hoặc", "Hoặc", "xoắn"):
         assert canonical_tones(word) == word
 
 
