@@ -45,10 +45,16 @@ def current(root: Path) -> Path | None:
 
 
 def new_generation(root: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    path = generations_dir(root) / f"{stamp}-{os.getpid()}"
-    path.mkdir(parents=True)
-    return path
+    """A new, empty generation directory; names sort in creation order."""
+    while True:
+        now = time.time_ns()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9)) + f".{now % 1_000_000_000 // 1000:06d}"
+        path = generations_dir(root) / f"{stamp}-{os.getpid()}"
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            time.sleep(0.001)
 
 
 def publish(root: Path, generation: Path) -> None:
