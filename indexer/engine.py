@@ -60,10 +60,13 @@ def _schema() -> Schema:
 # Per-term boosts: an exact accented match outranks the same syllable typed without diacritics,
 # a title match outranks a body match, and an exact document number beats everything.
 ACCENT_BOOST = 2.0
-TITLE_BOOST = 1.5
+TITLE_BOOST = 0.5  # known-item queries come from bodies; a title match helps, but must not decide
+# When the query is typed with diacritics, a match on the folded form only (a different word
+# that loses its accents the same way: "lận" ~ "lan") counts for less than the exact word.
+FOLDED_WHEN_ACCENTED = 0.3
 DOCNUM_BOOST = 200.0
-BIGRAM_BOOST = 1.5
-WORD_BOOST = 1.0
+BIGRAM_BOOST = 3.0
+WORD_BOOST = 2.0
 ENTITY_BOOST = 3.0
 
 
@@ -282,7 +285,8 @@ class Generation:
         s, f = group.syl[0], group.fold[0]
         if is_number(s):
             return Q.Or([Q.Term("syl", s), Q.Term("tsyl", s, boost=TITLE_BOOST)])
-        options: list[Q.Query] = [Q.Term("sylf", f), Q.Term("tsylf", f, boost=TITLE_BOOST)]
+        folded = FOLDED_WHEN_ACCENTED if s != f else 1.0
+        options: list[Q.Query] = [Q.Term("sylf", f, boost=folded), Q.Term("tsylf", f, boost=TITLE_BOOST * folded)]
         if s != f:
             options += [Q.Term("syl", s, boost=ACCENT_BOOST), Q.Term("tsyl", s, boost=ACCENT_BOOST * TITLE_BOOST)]
         return Q.Or(options)
