@@ -170,6 +170,7 @@ class EngineResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
+    relaxed: bool = False  # not every word matched: results hold most of them
 
 
 @dataclass
@@ -355,12 +356,14 @@ class Generation:
     ) -> EngineResult:
         searcher = self._searcher()
         query = None
+        relaxed = False
         if plan is not None and not plan.empty:
             query = self.build_query(plan, strict=True)
             matched = self.matching(query)
-            if not (matched & self.filter_mask(filters)).any():
+            if not (matched & self.filter_mask(filters)).any() and len(plan.groups) > 1:
                 query = self.build_query(plan, strict=False)
                 matched = self.matching(query)
+                relaxed = True
         else:
             matched = self.live.copy()
         filtered = matched & self.filter_mask(filters)
@@ -396,7 +399,7 @@ class Generation:
             facet_counts["month"] = [
                 (f"{v // 100:04d}-{v % 100:02d}", int(c)) for v, c in zip(*np.unique(ym, return_counts=True))
             ][::-1]
-        return EngineResult(total=total, hits=hits, facets=facet_counts)
+        return EngineResult(total=total, hits=hits, facets=facet_counts, relaxed=relaxed)
 
     def _hit(self, searcher: Any, docnum: int, score: float) -> Hit:
         stored = searcher.stored_fields(docnum)

@@ -199,7 +199,7 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
     offset = (params.page - 1) * params.per_page
     result = generation.search(plan, params.filters(), sort=sort, offset=offset, limit=params.per_page)
     suggestion = None
-    if plan is not None and not plan.empty and result.total < 3:
+    if plan is not None and not plan.empty and (result.total < 3 or result.relaxed):
         suggestion = did_you_mean(plan, generation)
     return {
         "query": params.q,
@@ -220,6 +220,7 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
             "month": params.months,
         },
         "suggestion": suggestion,
+        "relaxed": result.relaxed,
         "truncated_query": bool(plan and plan.truncated),
     }
 
