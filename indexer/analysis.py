@@ -136,7 +136,7 @@ class Analysed:
     """Everything the index stores about one text, as lists of terms."""
 
     syl: list[str]  # accented syllables and numbers, in order
-    sylf: list[str]  # folded syllables without numbers, in order: the positional (phrase) field
+    sylf: list[str]  # folded syllables without numbers, in order (their pairs answer phrases)
     words: list[str]  # accented multi-syllable words
     bigf: list[str]  # folded syllable bigrams
     docnums: list[str]  # document-number keys
@@ -147,7 +147,7 @@ def analyse(text: str, segment_words: bool = True) -> Analysed:
     raw = list(syllables(text, with_punct=True))
     syl_tokens = [t for t in raw if t.kind == "syl"]
     syl = [canonical_tones(t.text).lower() for t in syl_tokens]
-    # Numbers stay out of the positional field: people quote "anh Nguyễn Văn A, 35 tuổi, ngụ xã"
+    # Numbers stay out of the folded sequence and its pairs: people quote "anh Nguyễn Văn A, 35 tuổi, ngụ xã"
     # as "anh tuổi ngụ xã" far more often than they type the number inside a phrase.
     sylf = [fold(s) for s in syl if not is_number(s)]
     words = compound_terms(segment(raw)) if segment_words else []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +29,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from .analysis import is_number
+from .analysis import bigrams, is_number
 from .query import Group, QueryPlan
 from .textnorm import folded_key
 
@@ -44,7 +45,7 @@ def _schema() -> Schema:
         path=STORED(),
         doc=STORED(),  # everything shown for a hit or an article page, as one JSON string
         syl=text(),
-        sylf=text(phrase=True),
+        sylf=text(),
         words=text(),
         bigf=text(),
         tsyl=text(),
@@ -121,7 +122,7 @@ class IndexWriter:
         self._writer.add_document(
             id=doc.id,
             path=doc.path,
-            doc=json.dumps(doc.stored, ensure_ascii=False),
+            doc=zlib.compress(json.dumps(doc.stored, ensure_ascii=False).encode("utf-8"), 6),
             syl=" ".join(doc.syl),
             sylf=" ".join(doc.sylf),
             words=" ".join(doc.words),
@@ -298,7 +299,11 @@ class Generation:
         numbers = [Q.Term("syl", f) for f in folds if is_number(f)]
         if not words:
             return Q.And(numbers) if len(numbers) > 1 else numbers[0]
-        phrase: Q.Query = Q.Term("sylf", words[0]) if len(words) == 1 else Q.Phrase("sylf", words)
+        # A phrase is the AND of its adjacent pairs: exact for two words, and for longer phrases
+        # it differs only when every pair occurs but not in one run. No positions are stored, which
+        # keeps the index small and phrase queries as fast as any other.
+        pairs = [Q.Term("bigf", pair) for pair in bigrams(words)]
+        phrase: Q.Query = Q.Term("sylf", words[0]) if len(words) == 1 else (Q.And(pairs) if len(pairs) > 1 else pairs[0])
         return Q.And([phrase, *numbers]) if numbers else phrase
 
     def _boosts(self, plan: QueryPlan) -> list[Q.Query]:
@@ -403,7 +408,7 @@ class Generation:
 
     def _hit(self, searcher: Any, docnum: int, score: float) -> Hit:
         stored = searcher.stored_fields(docnum)
-        return Hit(docnum, stored["id"], stored["path"], score, json.loads(stored["doc"]))
+        return Hit(docnum, stored["id"], stored["path"], score, json.loads(zlib.decompress(stored["doc"])))
 
     def get(self, doc_id: str) -> Hit | None:
         searcher = self._searcher()

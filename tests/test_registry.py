@@ -6,7 +6,6 @@ import copy
 import importlib.util
 import json
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
@@ -427,14 +426,9 @@ _PARAGRAPH = (
 )
 
 
-def test_find_mentions_is_fast(reg: Registry) -> None:
+def test_find_mentions_on_a_long_text(reg: Registry) -> None:
+    # Speed is measured by bench/extraction.py (pages/s), not asserted here: a timed test flakes
+    # on a busy machine.
     text = (_PARAGRAPH * 20).encode("utf-8")[:5 * 1024].decode("utf-8", "ignore")
     assert len(text.encode("utf-8")) > 5000
     assert len(reg.find_mentions(text)) == 9  # ministry, 3 units, 3 Sở TT&TT, UBND, Sở VHTTDL
-    for _ in range(5):
-        reg.find_mentions(text)
-    start = time.perf_counter()
-    for _ in range(100):
-        reg.find_mentions(text)
-    mean_ms = (time.perf_counter() - start) * 10
-    assert mean_ms < 2.0, f"find_mentions took {mean_ms:.2f} ms per 5 KB"
