@@ -168,8 +168,9 @@ def clean_html(html: str) -> Cleaned:
         author = author or BYLINE_LABEL.sub("", _text(byline))
         _drop(byline)
 
+    page_text = body.text_content()  # before boilerplate goes: a notice signs off in its "footer"
     _drop_boilerplate(body, keep=heading)
-    content = _content_node(body)
+    content, scores = _scored_content(body)
     if heading is None and content is not None:
         heading = _heading_before(body, content)
     title = _text(heading) if heading is not None else ""
@@ -177,12 +178,11 @@ def clean_html(html: str) -> Cleaned:
     if not title:
         raise NotAnArticle("no title")
     preamble = _preamble(body, heading)
-    date = _date_near(body, heading)
+    date = _date_near(body, heading, page_text)
     if date is None and preamble:
-        notice = _DOC_HEADING.search(preamble)
-        hits = find_dates(notice.group() if notice else "")
+        hits = find_dates(preamble)
         date = hits[-1] if hits else None
-    paragraphs = _main_blocks(body, content, heading)
+    paragraphs = _main_blocks(body, content, heading, scores)
     paragraphs, trailing_author = tidy_blocks(paragraphs, title)
     if not paragraphs:
         raise NotAnArticle("no article text found")
@@ -255,10 +255,13 @@ def _find_heading(body: lxml.html.HtmlElement, og_title: str, page_title: str) -
                 return node
         matches = []
         for node in body.iter():
-            if not isinstance(node.tag, str) or node.tag in ("a", "li", "option", "body"):
-                continue
+            if not isinstance(node.tag, str) or node.tag in ("a", "li", "option", "body") or len(node) > 4:
+                continue  # big containers are not headlines, and their text is costly to read
             text = node.text_content()
-            if len(text) > 400 or not any(_similar(collapse_spaces(text), w) for w in wanted):
+            if len(text) > 400:
+                continue
+            text = collapse_spaces(text)
+            if not any(_similar(text, w) for w in wanted):
                 continue
             if next(node.iterancestors("a"), None) is not None:
                 continue  # a link to this article in a list of others
@@ -292,11 +295,12 @@ def _heading_before(body: lxml.html.HtmlElement, content: lxml.html.HtmlElement)
     return last
 
 
+_NOTICE_NUMBER = re.compile(r"\b[Ss]ố\s*:?\s*\S+(?:\s+ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\s+ngày\s+\d{1,2}/\d{1,2}/\d{4})?")
 _SIGNATURE_DATE = re.compile(r"[A-ZĐ][^\W\d_]*(?: [A-ZĐ][^\W\d_]*)*,\s+ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}")
 _DATE_LINE_MAX = 120  # a date inside a long sentence is an event, not the publication date
 
 
-def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None) -> DateHit | None:
+def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None, page_text: str) -> DateHit | None:
     """The publication date: a short date line just after the headline (before it stands the
     site's "today" line), else the signature line of an official notice ("Hà Nội, ngày ..."),
     else an element whose class says date."""
@@ -318,8 +322,7 @@ def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | Non
                     seen += len(piece)
             if seen > 600:
                 break
-    text = body.text_content()
-    signature = _SIGNATURE_DATE.search(text)
+    signature = _SIGNATURE_DATE.search(page_text)
     if signature:
         hits = find_dates(signature.group())
         if hits:
@@ -344,7 +347,9 @@ def _preamble(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None
             break
         if isinstance(node.tag, str):
             pieces.extend(p for p in (node.text, node.tail) if p and p.strip())
-    return collapse_spaces(" ".join(pieces[-8:]))[-400:]
+    text = collapse_spaces(" ".join(pieces[-8:]))[-400:]
+    # Only a notice's own heading counts, not a sidebar's list of other documents.
+    return " ".join(m.group() for m in _NOTICE_NUMBER.finditer(text))
 
 
 def _edge_text(body: lxml.html.HtmlElement) -> str:
@@ -390,8 +395,14 @@ def _drop_boilerplate(body: lxml.html.HtmlElement, keep: lxml.html.HtmlElement |
         if marks.strip() and _BOILERPLATE_WORDS.search(marks.replace(".", " ")):
             doomed.append(node)
     for node in doomed:
-        if node.getparent() is not None:
-            _drop(node)
+        if node.getparent() is None:
+            continue
+        # Class words mislead ("article-body has-sidebar", "content share-enabled"): a box that
+        # holds a lot of unlinked running text is the article, whatever it is called.
+        text = _text(node)
+        if len(text) > 600 and _link_density(node, len(text)) < 0.3 and node.tag not in ("nav", "footer"):
+            continue
+        _drop(node)
 
 
 def _paragraph_nodes(root: lxml.html.HtmlElement):
@@ -413,6 +424,11 @@ def _link_density(node: lxml.html.HtmlElement, length: int) -> float:
 
 def _content_node(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     """The element holding most running text, after discounting link text (Readability's idea)."""
+    best, _ = _scored_content(body)
+    return best
+
+
+def _scored_content(body: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, dict]:
     scores: dict[lxml.html.HtmlElement, float] = {}
     for node in _paragraph_nodes(body):
         text = _text(node)
@@ -427,17 +443,20 @@ def _content_node(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
         if grand is not None:
             scores[grand] = scores.get(grand, 0) + score / 2
     best, best_score = None, 0.0
+    adjusted_scores = {}
     for node, score in scores.items():
         adjusted = score * (1 - _link_density(node, len(_text(node))))
+        adjusted_scores[node] = adjusted
         if adjusted > best_score:
             best, best_score = node, adjusted
-    return best
+    return best, adjusted_scores
 
 
 def _main_blocks(body: lxml.html.HtmlElement, best: lxml.html.HtmlElement | None,
-                 heading: lxml.html.HtmlElement | None) -> list[str]:
+                 heading: lxml.html.HtmlElement | None, scores: dict | None = None) -> list[str]:
     if best is None:
         return _blocks_of(body)
+    scores = scores or {}
     # A lead paragraph (sapo) often sits beside the content box rather than in it.
     blocks: list[str] = []
     parent = best.getparent()
@@ -454,6 +473,15 @@ def _main_blocks(body: lxml.html.HtmlElement, best: lxml.html.HtmlElement | None
             break
     blocks.extend(lead)
     blocks.extend(_blocks_of(best))
+    # An article split over several boxes: later siblings that hold comparable running text.
+    threshold = max(10.0, 0.2 * scores.get(best, 0.0))
+    for sibling in siblings[start + 1 :]:
+        if not isinstance(sibling.tag, str):
+            continue
+        text = _text(sibling)
+        density = _link_density(sibling, len(text))
+        if scores.get(sibling, 0.0) >= threshold or (sibling.tag == "p" and len(text) >= 80 and density < 0.25):
+            blocks.extend(_blocks_of(sibling))
     return blocks
 
 
