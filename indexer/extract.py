@@ -78,7 +78,28 @@ def extract_bytes(raw: bytes, relpath: str, registry: Registry | None = None) ->
         raise SkipPage(str(err)) from err
     except RecursionError as err:
         raise SkipPage("markup nested too deeply to read") from err
-    return _article(cleaned, relpath, decoded.encoding, registry)
+    article = _article(cleaned, relpath, decoded.encoding, registry)
+    if looks_html and (article.date is None or _foreign(cleaned)):
+        found = _htmldate(decoded.text)
+        if found:
+            article.date, article.datetime = found, None
+    return article
+
+
+def _foreign(cleaned: Cleaned) -> bool:
+    """A page declared in another language: its dates may put the month first (03/05/2019)."""
+    return bool(cleaned.lang) and not cleaned.lang.startswith("vi")
+
+
+def _htmldate(html: str) -> str | None:
+    """htmldate's reading of a page our Vietnamese rules cannot date (it knows English month
+    names, URL dates and dozens of CMS conventions); only used as a fallback, it is slower."""
+    from htmldate import find_date
+
+    try:
+        return find_date(html, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+    except Exception:  # a date library must never fail a build
+        return None
 
 
 def extract_file(path: Path, root: Path, registry: Registry | None = None) -> Article:
