@@ -46,8 +46,8 @@ class QueryPlan:
         return not self.groups
 
     def highlight_terms(self) -> set[str]:
-        """Folded syllables to mark in snippets."""
-        return {f for g in self.groups for f in g.fold}
+        """Syllables to mark in snippets, as typed (accented or not; see ``snippets``)."""
+        return {s for g in self.groups for s in g.syl}
 
 
 _AGENCY_KINDS = {"ministry", "department", "broadcaster", "people_committee", "government"}

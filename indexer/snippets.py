@@ -6,6 +6,8 @@ what is shown is always the document's own characters, HTML-escaped, with ``<mar
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from html import escape
 
 from .analysis import syllables
@@ -13,7 +15,33 @@ from .textnorm import canonical_tones, fold
 
 
 def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    return [(t.start, t.end) for t in syllables(text) if fold(canonical_tones(t.text).lower()) in terms]
+    """Spans of ``text`` that match query terms. A term typed without diacritics matches any
+    accents (``so`` marks sở, số, sổ); a term typed with them marks exactly that word, unless the
+    text never writes it so (a mistyped tone), then its folded form. Folding and tone placement
+    keep NFC text's length, so a regex over the transformed text finds them at C speed."""
+    if not terms:
+        return []
+    folded_text = fold(text).lower()
+    exact_text = canonical_tones(text).lower()
+    if len(folded_text) != len(text) or len(exact_text) != len(text):
+        return [(t.start, t.end) for t in syllables(text) if fold(canonical_tones(t.text).lower()) in {fold(x) for x in terms}]
+    loose = {t for t in terms if fold(t) == t}
+    spans: list[tuple[int, int]] = []
+    for accented in terms - loose:
+        found = [m.span() for m in _pattern(frozenset([accented])).finditer(exact_text)]
+        if found:
+            spans.extend(found)
+        else:
+            loose.add(fold(accented))
+    if loose:
+        spans.extend(m.span() for m in _pattern(frozenset(loose)).finditer(folded_text))
+    return sorted(set(spans))
+
+
+@lru_cache(maxsize=256)
+def _pattern(terms: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
 def highlight(text: str, terms: set[str]) -> str:

@@ -1,41 +1,124 @@
 """A small bar chart of results per year (or per month inside one year), drawn as SVG on the
-server so it works without JavaScript; every bar is a link that narrows the search."""
+server so it works without JavaScript; every bar is a link that narrows the search.
+
+The SVG has no viewBox: bars are placed in percentages of its width and the text is in CSS
+pixels, so it stretches to any width without the labels shrinking to nothing on a phone.
+Labels that would collide on a narrow screen carry ``hide-narrow`` (site.css hides them there).
+Each bar is a link with an ``aria-label`` ("2020: 7 kết quả"), reachable with the keyboard;
+years or months without results are drawn as a flat line so the time axis has no gaps.
+"""
 
 from __future__ import annotations
 
-from html import escape
+from math import ceil
 from typing import Any
+
+from markupsafe import Markup
 
 from .filters import with_args
 
-WIDTH, HEIGHT, GAP = 600, 80, 2
+HEIGHT = 118          # px, the whole chart
+TOP = 18              # room for the count above the tallest bar
+BASE = 94             # the baseline the bars stand on
+LABEL_Y = 111         # axis labels
+NARROW_LABELS = 9     # at most this many year labels on a phone
+WIDE_LABELS = 24      # and on a desktop
 
 
-def histogram_svg(result: dict[str, Any], args: dict[str, Any]) -> str:
-    years = sorted(result["facets"].get("year", []), key=lambda f: f["value"])
-    by_month = len(years) == 1 or bool(args.get("year"))
-    if by_month:
-        bars = sorted(result["facets"].get("month", []), key=lambda f: f["value"])
-        link = lambda v: with_args(args, month=[v])  # noqa: E731
-        label = lambda v: f"{v[5:7]}/{v[:4]}"  # noqa: E731
-    else:
-        bars = years
-        link = lambda v: with_args(args, year=[v])  # noqa: E731
-        label = str
-    if not bars:
-        return ""
+def histogram_mode(result: dict[str, Any], args: dict[str, Any]) -> tuple[str, str | None]:
+    """``("month", "2021")`` when the results sit in one year (chosen or not), else ``("year", None)``."""
+    chosen = [str(y) for y in args.get("year", [])]
+    if len(chosen) == 1:
+        return "month", chosen[0]
+    years = [f["value"] for f in result["facets"].get("year", []) if f["count"]]
+    if not chosen and len(years) == 1:
+        return "month", str(years[0])
+    return "year", None
+
+
+def _bars(result: dict[str, Any], args: dict[str, Any]) -> tuple[str, str | None, list[dict[str, Any]]]:
+    mode, year = histogram_mode(result, args)
+    if mode == "month":
+        counts = {f["value"]: f["count"] for f in result["facets"].get("month", []) if f["value"].startswith(f"{year}-")}
+        chosen = set(args.get("month", []))
+        bars = []
+        for m in range(1, 13):
+            value = f"{year}-{m:02d}"
+            bars.append({
+                "value": value, "count": counts.get(value, 0), "label": f"T{m}",
+                "name": f"Tháng {m:02d}/{year}", "selected": value in chosen,
+                "href": with_args(args, month=None if value in chosen else [value]),
+            })
+        return mode, year, bars
+    counts = {int(f["value"]): f["count"] for f in result["facets"].get("year", []) if f["count"]}
+    if not counts:
+        return mode, None, []
+    chosen = {str(y) for y in args.get("year", [])}
+    bars = []
+    for y in range(min(counts), max(counts) + 1):
+        bars.append({
+            "value": str(y), "count": counts.get(y, 0), "label": str(y), "name": f"Năm {y}",
+            "selected": str(y) in chosen, "href": with_args(args, year=[str(y)], month=None),
+        })
+    return mode, None, bars
+
+
+def _pct(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "%"
+
+
+def histogram_caption(result: dict[str, Any], args: dict[str, Any]) -> str:
+    mode, year = histogram_mode(result, args)
+    return f"Số kết quả theo tháng trong năm {year}" if mode == "month" else "Số kết quả theo năm"
+
+
+def histogram_svg(result: dict[str, Any], args: dict[str, Any]) -> Markup:
+    mode, year, bars = _bars(result, args)
+    if not bars or not any(b["count"] for b in bars):
+        return Markup("")
+    n = len(bars)
     peak = max(b["count"] for b in bars)
-    width = max(8, (WIDTH - GAP * len(bars)) // len(bars))
-    parts = [f'<svg class="histogram" viewBox="0 0 {len(bars) * (width + GAP)} {HEIGHT + 16}" '
-             f'role="img" aria-label="Số kết quả theo {"tháng" if by_month else "năm"}" xmlns="http://www.w3.org/2000/svg">']
+    slot = 100 / n
+    bar_w = slot * 0.78
+    short = max(len(b["label"]) for b in bars) <= 3  # "T12" fits twelve across a phone, "2024" does not
+    narrow_step = ceil(n / (12 if short else NARROW_LABELS))
+    wide_step = ceil(n / WIDE_LABELS)
+    caption = histogram_caption(result, args)
+    parts = [Markup('<svg class="histogram" width="100%" height="{h}" role="group" aria-label="{c}" '
+                    'xmlns="http://www.w3.org/2000/svg">').format(h=HEIGHT, c=caption),
+             Markup('<line class="axis" x1="0" x2="100%" y1="{y}" y2="{y}"></line>').format(y=BASE + 0.5)]
     for i, bar in enumerate(bars):
-        h = max(2, round(bar["count"] / peak * HEIGHT))
-        x = i * (width + GAP)
-        text = f'{label(bar["value"])}: {bar["count"]} kết quả'
-        parts.append(
-            f'<a href="{escape(link(bar["value"]))}"><title>{escape(text)}</title>'
-            f'<rect x="{x}" y="{HEIGHT - h}" width="{width}" height="{h}"></rect>'
-            f'<text x="{x + width / 2}" y="{HEIGHT + 12}" text-anchor="middle">{escape(label(bar["value"])[-2:] if by_month else label(bar["value"])[-2:])}</text></a>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+        x = i * slot + (slot - bar_w) / 2
+        mid = _pct(i * slot + slot / 2)
+        from_end = n - 1 - i
+        label_cls = "label"
+        if from_end % narrow_step:
+            label_cls += " hide-narrow"
+        if from_end % wide_step:
+            label_cls += " hide-wide"
+        count_cls = "count" + (" hide-narrow" if n > 13 else "") + (" hide-wide" if n > 30 else "")
+        label = Markup('<text class="{cls}" x="{x}" y="{y}" text-anchor="middle" aria-hidden="true">{t}</text>').format(
+            cls=label_cls, x=mid, y=LABEL_Y, t=bar["label"])
+        if not bar["count"]:
+            parts.append(Markup('<g class="empty"><title>{t}: không có kết quả</title>'
+                                '<rect class="bar" x="{x}" y="{y}" width="{w}" height="1"></rect>{label}</g>').format(
+                t=bar["name"], x=_pct(x), y=BASE - 1, w=_pct(bar_w), label=label))
+            continue
+        h = max(3, round(bar["count"] / peak * (BASE - TOP)))
+        state = "đang chọn, bấm để bỏ chọn" if bar["selected"] and mode == "month" else (
+            "đang chọn" if bar["selected"] else "bấm để lọc")
+        text = f"{bar['name']}: {bar['count']} kết quả"
+        parts.append(Markup(
+            '<a href="{href}" class="{cls}" aria-label="{aria}"{current}><title>{text}</title>'
+            '<rect class="hit" x="{sx}" y="0" width="{sw}" height="{hit_h}"></rect>'
+            '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}"></rect>'
+            '<text class="{count_cls}" x="{mid}" y="{cy}" text-anchor="middle" aria-hidden="true">{count}</text>'
+            '{label}</a>').format(
+            href=bar["href"], cls="on" if bar["selected"] else "", aria=f"{text} ({state})",
+            current=Markup(' aria-current="true"') if bar["selected"] else "",
+            text=text, sx=_pct(i * slot), sw=_pct(slot), hit_h=HEIGHT,
+            x=_pct(x), y=BASE - h, w=_pct(bar_w), h=h,
+            count_cls=count_cls, mid=mid, cy=BASE - h - 4, count=bar["count"], label=label))
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+

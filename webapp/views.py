@@ -9,7 +9,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from indexer import service
 
 from .api import _valid_id, handle, status_data
-from .histogram import histogram_svg
+from .filters import FILTER_KEYS, active_filters, with_args
+from .histogram import histogram_caption, histogram_mode, histogram_svg
 
 views = Blueprint("views", __name__)
 
@@ -30,8 +31,32 @@ def search():
         return render_template("search.html", error=str(err), result=None, args={"q": request.args.get("q", "")[:500]}), 400
     result = service.search(handle(), params)
     args = params.as_query_args()
+    mode, _year = histogram_mode(result, args)
     return render_template("search.html", error=None, result=result, args=args, params=params,
-                           histogram=histogram_svg(result, args))
+                           filters=active_filters(args), histogram=histogram_svg(result, args),
+                           histogram_caption=histogram_caption(result, args),
+                           show_months=mode == "month" or bool(args.get("month")),
+                           relaxed=_relaxations(result, args))
+
+
+def _relaxations(result: dict, args: dict) -> list[dict]:
+    """When nothing matched: how many results each active filter hides (the links drop it)."""
+    if result["total"] or not any(k in args for k in FILTER_KEYS):
+        return []
+    options = []
+    found = active_filters(args)
+    if len(found) > 1:
+        everything = {k: v for k, v in args.items() if k not in FILTER_KEYS}
+        found.append({"kind": "Tất cả bộ lọc", "label": "", "args": everything, "url": with_args(everything)})
+    for item in found[:12]:
+        try:
+            params = service.parse_params({**item["args"], "per_page": 1})
+        except service.BadRequest:
+            continue
+        total = service.search(handle(), params)["total"]
+        if total:
+            options.append({**item, "total": total})
+    return options
 
 
 @views.route("/search.atom")
@@ -43,7 +68,10 @@ def feed():
     if "sort" not in request.args:
         params.sort = "newest"
     result = service.search(handle(), params)
-    body = render_template("feed.atom", result=result, args=params.as_query_args(),
+    args = params.as_query_args()
+    if "sort" in request.args:  # keep an explicit "relevance" in the feed's own links
+        args["sort"] = params.sort
+    body = render_template("feed.atom", result=result, args=args,
                            updated=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     return Response(body, mimetype="application/atom+xml")
 
@@ -59,7 +87,11 @@ def doc(doc_id: str):
     found = service.document(handle(), doc_id) if _valid_id(doc_id) else None
     if found is None:
         return render_template("notfound.html"), 404
-    return render_template("doc.html", doc=found, back=request.args.get("back"))
+    back = request.args.get("back", "")
+    # only a link back to our own search page (never another site: "//evil.example" or "/\\evil")
+    if not (back.startswith("/search?") or back == "/search") or any(c in back for c in "\\\r\n"):
+        back = None
+    return render_template("doc.html", doc=found, back=back)
 
 
 @views.route("/healthz")
