@@ -224,6 +224,14 @@ class Generation:
                 if value != "none":
                     self.day_ordinal[day.doc_idx[day.value_idx == i]] = date.fromisoformat(value).toordinal()
             self.vocabulary = {t: reader.doc_frequency("sylf", t) for t in self._terms(reader, "sylf")}
+            # the accented spelling the archive uses most for each folded syllable, for suggestions
+            best: dict[str, tuple[int, str]] = {}
+            for t in self._terms(reader, "syl"):
+                df = reader.doc_frequency("syl", t)
+                key = folded_key(t)
+                if df > best.get(key, (0, ""))[0]:
+                    best[key] = (df, t)
+            self.accented = {k: v[1] for k, v in best.items()}
         finally:
             reader.close()
         years = np.array([date.fromordinal(int(o)).year if o else 0 for o in self.day_ordinal], dtype=np.int32)
@@ -435,3 +443,6 @@ class Generation:
 
     def document_frequency(self, folded_syllable: str) -> int:
         return self.vocabulary.get(folded_syllable, 0)
+
+    def accented_form(self, folded_syllable: str) -> str:
+        return self.accented.get(folded_syllable, folded_syllable)

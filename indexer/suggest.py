@@ -18,6 +18,8 @@ _LETTERS = string.ascii_lowercase + string.digits
 class Vocabulary(Protocol):
     def document_frequency(self, folded_syllable: str) -> int: ...
 
+    def accented_form(self, folded_syllable: str) -> str: ...
+
 
 def _edits(word: str) -> set[str]:
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
@@ -48,6 +50,7 @@ def did_you_mean(plan: QueryPlan, vocabulary: Vocabulary, min_df: int = 1) -> st
         if best is None:
             words.append(group.syl[0])
             continue
-        words.append(best)
+        # Keep the user's style: a query typed without diacritics gets a correction without them.
+        words.append(vocabulary.accented_form(best) if group.accented else best)
         changed = True
     return " ".join(words) if changed else None

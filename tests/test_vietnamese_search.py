@@ -102,7 +102,8 @@ def test_query_syntax_is_text_not_code(handle, q):
 
 def test_did_you_mean_for_a_misspelt_query(handle):
     result = search(handle, SearchParams(q="chuyenn doi so"))
-    assert result["suggestion"] == "chuyen doi so"
+    assert result["suggestion"] == "chuyen doi so"  # typed without diacritics, corrected without
+    assert search(handle, SearchParams(q="thuỷy lợi"))["suggestion"] == "thủy lợi"
     assert search(handle, SearchParams(q="chuyển đổi số"))["suggestion"] is None
 
 
