@@ -196,11 +196,16 @@ def clean_html(html: str) -> Cleaned:
         date=date,
         date_from_meta=date_meta,
         site_name=meta.get("og:site_name") or _site_name(page_title, title),
-        url=meta.get("og:url") or meta.get("canonical"),
+        url=_web_url(meta.get("og:url") or meta.get("canonical")),
         header_text=header_text,
         lang=(doc.get("lang") or "").lower() or None,
         preamble=preamble,
     )
+
+
+def _web_url(url: str | None) -> str | None:
+    """Only web addresses are kept: a page's own metadata may say "javascript:..."."""
+    return url if url and re.match(r"https?://", url.strip(), re.I) else None
 
 
 def _drop(node: lxml.html.HtmlElement) -> None:

@@ -28,6 +28,8 @@ from whoosh import query as Q
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
+from whoosh.collectors import TimeLimitCollector
+from whoosh.searching import TimeLimit
 
 from .analysis import bigrams, is_number
 from .query import Group, QueryPlan
@@ -69,6 +71,7 @@ DOCNUM_BOOST = 200.0
 BIGRAM_BOOST = 3.0
 WORD_BOOST = 2.0
 ENTITY_BOOST = 3.0
+RANK_SECONDS = 1.0
 
 
 def facet_key(value: str) -> str:
@@ -172,6 +175,7 @@ class EngineResult:
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
     relaxed: bool = False  # not every word matched: results hold most of them
+    partial: bool = False  # ranking ran out of time: the best of what was scored, total still exact
 
 
 @dataclass
@@ -381,12 +385,20 @@ class Generation:
             matched = self.live.copy()
         filtered = matched & self.filter_mask(filters)
         total = int(filtered.sum())
+        partial = False
 
         hits: list[Hit] = []
         if total and limit > 0 and offset < total:
             if query is not None and sort == "relevance":
                 ids = set(np.flatnonzero(filtered).tolist())
-                results = searcher.search(query, limit=offset + limit, filter=ids)
+                # A budget for scoring, so one pathological query cannot hold a worker.
+                collector = TimeLimitCollector(searcher.collector(limit=offset + limit, filter=ids),
+                                               timelimit=RANK_SECONDS, use_alarm=False)
+                try:
+                    searcher.search_with_collector(query, collector)
+                except TimeLimit:
+                    partial = True
+                results = collector.results()
                 hits = [self._hit(searcher, r.docnum, float(r.score)) for r in results[offset : offset + limit]]
             else:
                 docnums = np.flatnonzero(filtered)
@@ -412,7 +424,24 @@ class Generation:
             facet_counts["month"] = [
                 (f"{v // 100:04d}-{v % 100:02d}", int(c)) for v, c in zip(*np.unique(ym, return_counts=True))
             ][::-1]
-        return EngineResult(total=total, hits=hits, facets=facet_counts, relaxed=relaxed)
+        return EngineResult(total=total, hits=hits, facets=facet_counts, relaxed=relaxed, partial=partial)
+
+    def totals(self, plan: QueryPlan | None, variants: list[Filters]) -> list[int]:
+        """Counts for one query under several filter sets, matching the query once."""
+        if plan is None or plan.empty:
+            return [int((self.live & self.filter_mask(f)).sum()) for f in variants]
+        strict = self.matching(self.build_query(plan, strict=True))
+        loose = None
+        out = []
+        for f in variants:
+            mask = self.filter_mask(f)
+            total = int((strict & mask).sum())
+            if not total and len(plan.groups) > 1:
+                if loose is None:
+                    loose = self.matching(self.build_query(plan, strict=False))
+                total = int((loose & mask).sum())
+            out.append(total)
+        return out
 
     def _hit(self, searcher: Any, docnum: int, score: float) -> Hit:
         stored = searcher.stored_fields(docnum)

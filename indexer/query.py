@@ -16,7 +16,7 @@ from .docnumbers import find_query_doc_numbers
 from .textnorm import fold, normalize
 
 MAX_QUERY_CHARS = 500
-MAX_GROUPS = 32
+MAX_GROUPS = 20  # words beyond this add little to a match and a lot to its cost
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from .suggest import did_you_mean
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
-MAX_FILTER_VALUES = 50
+MAX_FILTER_VALUES = 20
 
 
 class BadRequest(ValueError):
@@ -221,8 +221,17 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
         },
         "suggestion": suggestion,
         "relaxed": result.relaxed,
+        "partial": result.partial,
         "truncated_query": bool(plan and plan.truncated),
     }
+
+
+def totals(handle: IndexHandle, variants: list[SearchParams]) -> list[int]:
+    """Result counts of one query under several sets of filters (all variants share ``q``)."""
+    if not variants:
+        return []
+    plan = parse_query(variants[0].q) if variants[0].q.strip() else None
+    return handle.generation().totals(plan, [v.filters() for v in variants])
 
 
 def document(handle: IndexHandle, doc_id: str) -> dict[str, Any] | None:

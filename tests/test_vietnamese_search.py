@@ -111,3 +111,13 @@ def test_snippet_marks_the_documents_own_accents(handle):
     result = search(handle, SearchParams(q="thuy loi noi dong"))
     snippet = result["results"][0]["snippet"]
     assert "<mark>thuỷ lợi nội đồng</mark>" in snippet  # as the page writes it, old tone placement
+
+
+def test_most_words_are_enough_and_the_page_says_so(handle, tmp_path):
+    from webapp import create_app
+
+    result = search(handle, SearchParams(q="bàn ghế trường học sinh viên đại học"))
+    assert result["relaxed"] and result["results"][0]["path"] == "ban-ghe.html"
+    client = create_app({"INDEX_DIR": str(handle.root)}).test_client()
+    page = client.get("/search?q=bàn ghế trường học sinh viên đại học").get_data(as_text=True)
+    assert 'id="relaxed-notice"' in page

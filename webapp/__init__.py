@@ -12,6 +12,13 @@ from indexer.service import IndexHandle
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_REQUEST_BYTES = 64 * 1024  # searches are GET requests; nothing legitimate sends more
+# Templates whose output is markup: autoescaped. Flask's default list misses the Atom feed
+# (``feed.atom``), which would put titles, queries and snippets into the XML unescaped.
+AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg", ".atom")
+
+
+def _autoescape(template_name: str | None) -> bool:
+    return template_name is None or template_name.endswith(AUTOESCAPE_SUFFIXES)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False
+    app.jinja_env.autoescape = _autoescape
     app.extensions["tracuu_index"] = IndexHandle(Path(app.config["INDEX_DIR"]))
 
     from .api import api

@@ -9,6 +9,9 @@ from waitress import serve
 
 from . import create_app
 
+WAITRESS_MAX_BODY = 1024 * 1024
+WAITRESS_MAX_HEADER = 64 * 1024
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="webapp", description="Serve Tra cứu over an index.")
@@ -20,8 +23,11 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO)
     app = create_app({"INDEX_DIR": args.index})
     print(f"Tra cứu: serving {args.index} on http://{args.host}:{args.port}", flush=True)
+    # The app itself refuses bodies over 64 KiB (413) and query strings over 32 KiB (414) with
+    # its headers and a Vietnamese message; waitress refuses anything larger before buffering it.
     serve(app, host=args.host, port=args.port, threads=args.threads, channel_timeout=30,
-          max_request_body_size=64 * 1024, ident="tracuu")
+          max_request_body_size=WAITRESS_MAX_BODY, max_request_header_size=WAITRESS_MAX_HEADER,
+          ident="tracuu")
 
 
 if __name__ == "__main__":

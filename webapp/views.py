@@ -43,20 +43,20 @@ def _relaxations(result: dict, args: dict) -> list[dict]:
     """When nothing matched: how many results each active filter hides (the links drop it)."""
     if result["total"] or not any(k in args for k in FILTER_KEYS):
         return []
-    options = []
-    found = active_filters(args)
+    found = active_filters(args)[:11]
     if len(found) > 1:
         everything = {k: v for k, v in args.items() if k not in FILTER_KEYS}
         found.append({"kind": "Tất cả bộ lọc", "label": "", "args": everything, "url": with_args(everything)})
-    for item in found[:12]:
+    items, variants = [], []
+    for item in found:
         try:
-            params = service.parse_params({**item["args"], "per_page": 1})
+            variants.append(service.parse_params({**item["args"], "per_page": 1}))
         except service.BadRequest:
             continue
-        total = service.search(handle(), params)["total"]
-        if total:
-            options.append({**item, "total": total})
-    return options
+        items.append(item)
+    # one match of the query, counted under each variant of the filters
+    counts = service.totals(handle(), variants)
+    return [{**item, "total": total} for item, total in zip(items, counts) if total]
 
 
 @views.route("/search.atom")
