@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 from . import generations as gen
 from .analysis import analyse
 from .docnumbers import doc_number_key
-from .engine import IndexDoc, IndexWriter, append_writer
+from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, append_writer
 from .extract import HTML_SUFFIXES, TEXT_SUFFIXES, Article, SkipPage, doc_id, extract_bytes
 from .registry import Registry
 
@@ -54,6 +54,7 @@ class Report:
     skipped: list[dict[str, str]] = field(default_factory=list)
     documents: int = 0
     pages_per_second: float = 0.0
+    index_format: int = INDEX_FORMAT
 
     def as_dict(self) -> dict[str, Any]:
         reasons: dict[str, int] = {}
@@ -221,7 +222,9 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     previous = gen.current(index_root)
     old_manifest: dict[str, dict[str, Any]] = {}
     if previous is not None and not full:
-        old_manifest = gen.read_json(previous / "manifest.json") or {}
+        old_report = gen.read_json(previous / "report.json") or {}
+        if old_report.get("index_format") == INDEX_FORMAT:
+            old_manifest = gen.read_json(previous / "manifest.json") or {}
     incremental = bool(old_manifest)
     report.mode = "incremental" if incremental else "full"
 

@@ -37,6 +37,10 @@ from .textnorm import folded_key
 
 _SPACE = SpaceSeparatedTokenizer()
 
+# Bumped whenever fields or stored layout change: a build never extends a generation written in
+# another format (it rebuilds in full instead).
+INDEX_FORMAT = 2
+
 
 def _schema() -> Schema:
     def text(phrase: bool = False, boost: float = 1.0) -> TEXT:
@@ -445,7 +449,9 @@ class Generation:
 
     def _hit(self, searcher: Any, docnum: int, score: float) -> Hit:
         stored = searcher.stored_fields(docnum)
-        return Hit(docnum, stored["id"], stored["path"], score, json.loads(zlib.decompress(stored["doc"])))
+        raw = stored["doc"]
+        doc = json.loads(zlib.decompress(raw) if isinstance(raw, bytes) else raw)
+        return Hit(docnum, stored["id"], stored["path"], score, doc)
 
     def get(self, doc_id: str) -> Hit | None:
         searcher = self._searcher()

@@ -75,8 +75,12 @@ def publish(root: Path, generation: Path) -> None:
 def prune(root: Path, keep: int = KEEP) -> list[str]:
     """Remove generations older than the last ``keep`` published ones and any unpublished leftovers."""
     live = current(root)
+    for tmp in root.glob(f".{POINTER}.*.tmp"):
+        tmp.unlink(missing_ok=True)  # a build killed inside publish()
     gens = sorted(p for p in generations_dir(root).glob("*") if p.is_dir())
-    published = [p for p in gens if (p / "report.json").exists()]
+    # Builds run one at a time (under the lock) and names sort by time, so a directory newer than
+    # the live one was never published, even if its build died after writing report.json.
+    published = [p for p in gens if (p / "report.json").exists() and (live is None or p.name <= live.name)]
     keep_set = set(published[-keep:])
     if live is not None:
         keep_set.add(live)

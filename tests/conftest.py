@@ -67,18 +67,26 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
 
 
 class Server:
-    def __init__(self, index: Path):
+    """``python -m webapp`` (waitress, as in production); its output goes to a file, never to a
+    pipe nobody reads (a full pipe would block the server)."""
+
+    def __init__(self, index: Path, log: Path):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self._out = open(log, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "webapp", "--index", str(index), "--port", str(self.port)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
         )
         try:
-            wait_for(self.url + "/healthz")
+            wait_for(self.url + "/healthz", timeout=60)
         except RuntimeError:
             self.stop()
             raise
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -86,12 +94,14 @@ class Server:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+        self._out.close()
 
 
 @pytest.fixture(scope="session")
-def live_server(corpus_index):
+def live_server(corpus_index, tmp_path_factory):
     """The production server (``python -m webapp``, waitress) on a free loopback port."""
-    server = Server(corpus_index)
+    server = Server(corpus_index, tmp_path_factory.mktemp("server") / "server.log")
     yield server
     server.stop()
 

@@ -112,3 +112,17 @@ def test_second_build_is_refused_with_exit_code_75(tmp_path):
         with gen.build_lock(index):
             with gen.build_lock(index):
                 pass
+
+
+def test_a_generation_in_an_older_format_is_rebuilt_in_full(tmp_path):
+    src = tmp_path / "src"
+    write_page(src, "a.html", "Một bài về y tế", "Nội dung đủ dài của một bài viết về y tế cơ sở ở các tỉnh miền núi.")
+    index = tmp_path / "index"
+    build([src], index, workers=1, quiet=True)
+    report_path = gen.current(index) / "report.json"
+    report = json.loads(report_path.read_text())
+    report["index_format"] = report["index_format"] - 1
+    report_path.write_text(json.dumps(report))
+    again = build([src], index, workers=1, quiet=True)
+    assert again.mode == "full" and again.added == 1
+    assert titles(index, "y tế cơ sở") == ["Một bài về y tế"]
