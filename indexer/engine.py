@@ -376,17 +376,7 @@ class Generation:
         facets: bool = True,
     ) -> EngineResult:
         searcher = self._searcher()
-        query = None
-        relaxed = False
-        if plan is not None and not plan.empty:
-            query = self.build_query(plan, strict=True)
-            matched = self.matching(query)
-            if not (matched & self.filter_mask(filters)).any() and len(plan.groups) > 1:
-                query = self.build_query(plan, strict=False)
-                matched = self.matching(query)
-                relaxed = True
-        else:
-            matched = self.live.copy()
+        query, matched, relaxed = self._match(plan, self.filter_mask(filters))
         filtered = matched & self.filter_mask(filters)
         total = int(filtered.sum())
         partial = False
@@ -430,21 +420,49 @@ class Generation:
             ][::-1]
         return EngineResult(total=total, hits=hits, facets=facet_counts, relaxed=relaxed, partial=partial)
 
-    def totals(self, plan: QueryPlan | None, variants: list[Filters]) -> list[int]:
-        """Counts for one query under several filter sets, matching the query once."""
+    def _match(self, plan: QueryPlan | None, allowed: np.ndarray, cache: dict | None = None
+               ) -> tuple[Q.Query | None, np.ndarray, bool]:
+        """The documents a query matches, in three steps, each used only when the one before finds
+        nothing among ``allowed``: every word with its accents as typed; every word, accented or
+        not (a mistyped tone still finds the page); most of the words. Returns the query to rank
+        with, the match mask and whether words had to be dropped. ``cache`` keeps the masks when
+        the same query is counted under several filters."""
         if plan is None or plan.empty:
-            return [int((self.live & self.filter_mask(f)).sum()) for f in variants]
-        strict = self.matching(self.build_query(plan, strict=True))
-        loose = None
-        out = []
+            return None, self.live.copy(), False
+        cache = {} if cache is None else cache
+
+        def mask(name: str, make) -> np.ndarray:
+            if name not in cache:
+                cache[name] = make()
+            return cache[name]
+
+        query = self.build_query(plan, strict=True)
+        matched = mask("strict", lambda: self.matching(query))
+        exact = self._exact_query(plan)
+        if exact is not None:
+            # "chuyển đổi số" should not list pages that only say "chuyên ... đội ... sở".
+            narrowed = mask("exact", lambda: matched & self.matching(exact))
+            if (narrowed & allowed).any():
+                return query, narrowed, False
+        if (matched & allowed).any() or len(plan.groups) < 2:
+            return query, matched, False
+        loose = self.build_query(plan, strict=False)
+        return loose, mask("loose", lambda: self.matching(loose)), True
+
+    def _exact_query(self, plan: QueryPlan) -> Q.Query | None:
+        accented = [g for g in plan.groups if g.kind == "syllable" and g.accented]
+        if not accented:
+            return None
+        clauses = [Q.Or([Q.Term("syl", g.syl[0]), Q.Term("tsyl", g.syl[0])]) for g in accented]
+        return Q.And(clauses) if len(clauses) > 1 else clauses[0]
+
+    def totals(self, plan: QueryPlan | None, variants: list[Filters]) -> list[int]:
+        """Counts for one query under several filter sets (as ``search`` would count them)."""
+        out, cache = [], {}
         for f in variants:
-            mask = self.filter_mask(f)
-            total = int((strict & mask).sum())
-            if not total and len(plan.groups) > 1:
-                if loose is None:
-                    loose = self.matching(self.build_query(plan, strict=False))
-                total = int((loose & mask).sum())
-            out.append(total)
+            allowed = self.filter_mask(f)
+            _, matched, _ = self._match(plan, allowed, cache)
+            out.append(int((matched & allowed).sum()))
         return out
 
     def _hit(self, searcher: Any, docnum: int, score: float) -> Hit:
