@@ -50,7 +50,8 @@ def highlight(text: str, terms: set[str]) -> str:
 
 
 def snippet(body: str, terms: set[str], width: int = 260) -> str:
-    """The window of ``body`` with the most distinct query syllables, escaped and marked."""
+    """The window of ``body`` with the most distinct query syllables (adjacent ones counting
+    extra), escaped and marked."""
     if not body:
         return ""
     marks = _marks(body, terms) if terms else []
@@ -62,8 +63,11 @@ def snippet(body: str, terms: set[str], width: int = 260) -> str:
     for i, (start, _) in enumerate(marks):
         while j < len(marks) and marks[j][1] - start <= width:
             j += 1
-        distinct = len({fold(body[s:e].lower()) for s, e in marks[i:j]})
-        score = distinct * 10 + (j - i)
+        window = marks[i:j]
+        distinct = len({fold(body[s:e].lower()) for s, e in window})
+        # words next to each other, as typed, say more than the same words scattered
+        adjacent = sum(1 for (_, e1), (s2, _) in zip(window, window[1:]) if s2 - e1 <= 2)
+        score = distinct * 10 + adjacent * 4 + min(len(window), 3)
         if score > best_score:
             best_start, best_score = start, score
     lead = max(0, best_start - width // 5)
