@@ -13,6 +13,17 @@ WAITRESS_MAX_BODY = 1024 * 1024
 WAITRESS_MAX_HEADER = 64 * 1024
 
 
+def warm_up(app) -> None:
+    """Open the index and load pyvi's model before the first visitor, who would wait seconds."""
+    from indexer.query import parse_query
+
+    try:
+        app.extensions["tracuu_index"].generation()
+    except FileNotFoundError as err:
+        print(f"warning: {err}", flush=True)  # the site answers 503 until a build publishes
+    parse_query("khởi động")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="webapp", description="Serve Tra cứu over an index.")
     parser.add_argument("--index", default="data/index")
@@ -22,6 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     app = create_app({"INDEX_DIR": args.index})
+    warm_up(app)
     print(f"Tra cứu: serving {args.index} on http://{args.host}:{args.port}", flush=True)
     # The app itself refuses bodies over 64 KiB (413) and query strings over 32 KiB (414) with
     # its headers and a Vietnamese message; waitress refuses anything larger before buffering it.
