@@ -65,9 +65,19 @@ def snippet(body: str, terms: set[str], width: int = 260) -> str:
             j += 1
         window = marks[i:j]
         distinct = len({fold(body[s:e].lower()) for s, e in window})
-        # words next to each other, as typed, say more than the same words scattered
-        adjacent = sum(1 for (_, e1), (s2, _) in zip(window, window[1:]) if s2 - e1 <= 2)
-        score = distinct * 10 + adjacent * 4 + min(len(window), 3)
+        # words next to each other, as typed, say more than the same words scattered: the
+        # longest run of adjacent hits weighs most (the query read as a phrase), then how many
+        # adjacent pairs the window holds
+        chain = longest = 1
+        adjacent = 0
+        for (_, e1), (s2, _) in zip(window, window[1:]):
+            if s2 - e1 <= 2:
+                adjacent += 1
+                chain += 1
+                longest = max(longest, chain)
+            else:
+                chain = 1
+        score = distinct * 10 + longest * 5 + adjacent + min(len(window), 3)
         if score > best_score:
             best_start, best_score = start, score
     lead = max(0, best_start - width // 5)
