@@ -290,7 +290,7 @@ class Generation:
 
     # ------------------------------------------------------------------ queries
 
-    def _group_query(self, group: Group) -> Q.Query:
+    def _group_query(self, group: Group, exact: bool = False) -> Q.Query:
         if group.kind == "docnum":
             exact = Q.Term("docnum", group.key, boost=DOCNUM_BOOST)
             return Q.Or([exact, self._phrase(group.fold)])
@@ -303,11 +303,12 @@ class Generation:
         s, f = group.syl[0], group.fold[0]
         if is_number(s):
             return Q.Or([Q.Term("syl", s), Q.Term("tsyl", s, boost=TITLE_BOOST)])
+        accented = [Q.Term("syl", s, boost=ACCENT_BOOST), Q.Term("tsyl", s, boost=ACCENT_BOOST * TITLE_BOOST)]
+        if exact and s != f:
+            return Q.Or(accented)
         folded = FOLDED_WHEN_ACCENTED if s != f else 1.0
         options: list[Q.Query] = [Q.Term("sylf", f, boost=folded), Q.Term("tsylf", f, boost=TITLE_BOOST * folded)]
-        if s != f:
-            options += [Q.Term("syl", s, boost=ACCENT_BOOST), Q.Term("tsyl", s, boost=ACCENT_BOOST * TITLE_BOOST)]
-        return Q.Or(options)
+        return Q.Or(options + accented) if s != f else Q.Or(options)
 
     @staticmethod
     def _phrase(folds: tuple[str, ...]) -> Q.Query:
@@ -327,8 +328,10 @@ class Generation:
         extra += [Q.Term("words", w, boost=WORD_BOOST) for w in plan.words]
         return extra
 
-    def build_query(self, plan: QueryPlan, strict: bool = True) -> Q.Query:
-        groups = [self._group_query(g) for g in plan.groups]
+    def build_query(self, plan: QueryPlan, strict: bool = True, exact: bool = False) -> Q.Query:
+        """``exact``: syllables typed with accents match only as typed (their folded look-alikes
+        are neither matched nor scored)."""
+        groups = [self._group_query(g, exact) for g in plan.groups]
         if strict:
             required: Q.Query = Q.And(groups) if len(groups) > 1 else groups[0]
         else:
@@ -436,25 +439,19 @@ class Generation:
                 cache[name] = make()
             return cache[name]
 
+        if any(g.kind == "syllable" and g.accented for g in plan.groups):
+            # "chuyển đổi số" should not list pages that only say "chuyên ... đội ... sở"; and
+            # leaving the folded forms out of this query makes it the cheaper one to run.
+            exact = self.build_query(plan, strict=True, exact=True)
+            narrowed = mask("exact", lambda: self.matching(exact))
+            if (narrowed & allowed).any():
+                return exact, narrowed, False
         query = self.build_query(plan, strict=True)
         matched = mask("strict", lambda: self.matching(query))
-        exact = self._exact_query(plan)
-        if exact is not None:
-            # "chuyển đổi số" should not list pages that only say "chuyên ... đội ... sở".
-            narrowed = mask("exact", lambda: matched & self.matching(exact))
-            if (narrowed & allowed).any():
-                return query, narrowed, False
         if (matched & allowed).any() or len(plan.groups) < 2:
             return query, matched, False
         loose = self.build_query(plan, strict=False)
         return loose, mask("loose", lambda: self.matching(loose)), True
-
-    def _exact_query(self, plan: QueryPlan) -> Q.Query | None:
-        accented = [g for g in plan.groups if g.kind == "syllable" and g.accented]
-        if not accented:
-            return None
-        clauses = [Q.Or([Q.Term("syl", g.syl[0]), Q.Term("tsyl", g.syl[0])]) for g in accented]
-        return Q.And(clauses) if len(clauses) > 1 else clauses[0]
 
     def totals(self, plan: QueryPlan | None, variants: list[Filters]) -> list[int]:
         """Counts for one query under several filter sets (as ``search`` would count them)."""
