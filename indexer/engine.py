@@ -8,7 +8,9 @@ open a finished generation (``Generation.open``), search it with a query plan, f
 Documents arrive already analysed (space-separated terms per field, made in worker processes),
 so the Whoosh analyser here is a plain space tokenizer and indexing costs no Python analysis.
 Facet counts and date sorting use per-generation column arrays read once from the postings at
-open time, not stored fields per hit.
+open time, not stored fields per hit. Queries are evaluated with numpy over each term's postings
+(read once per generation and cached): one pass gives the match set, the facet counts and the
+BM25F scores, the same scores Whoosh's own matchers compute one posting at a time.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.scoring import BM25F
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import TimeLimitCollector
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
 from whoosh.searching import TimeLimit
 
 from .analysis import bigrams, is_number
@@ -76,6 +80,8 @@ BIGRAM_BOOST = 3.0
 WORD_BOOST = 2.0
 ENTITY_BOOST = 3.0
 RANK_SECONDS = 1.0
+BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both evaluators rank alike
+TERM_CACHE_POSTINGS = 4_000_000  # ~48 MB of cached postings (ids, scores) per generation
 
 
 def facet_key(value: str) -> str:
@@ -208,6 +214,18 @@ class _Column:
         return mask
 
 
+@dataclass
+class _Postings:
+    """One term's documents and their BM25F scores (before any query boost)."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+
+class _Unsupported(Exception):
+    """A query node the numpy evaluator does not know: Whoosh evaluates the whole query."""
+
+
 class Generation:
     """An opened, read-only index generation, shared by all request threads."""
 
@@ -217,6 +235,9 @@ class Generation:
         self._local = threading.local()
         self._searchers: list[Any] = []
         self._lock = threading.Lock()
+        self._postings: dict[tuple[str, str], _Postings] = {}  # insertion order = LRU order
+        self._cached_postings = 0
+        self._lengths: dict[str, np.ndarray] = {}
         reader = self._index.reader()
         try:
             self.size = reader.doc_count_all()
@@ -335,8 +356,9 @@ class Generation:
         if strict:
             required: Q.Query = Q.And(groups) if len(groups) > 1 else groups[0]
         else:
-            # Most, not all, of the words: long pasted sentences and one stray word still find pages.
-            need = max(1, math.ceil(len(groups) * 0.6))
+            # Most, not all, of the words: long pasted sentences and one stray word still find
+            # pages. At least one word may be missing, so two-word queries keep either word.
+            need = max(1, min(len(groups) - 1, math.ceil(len(groups) * 0.6)))
             required = Q.Or(groups, minmatch=need) if len(groups) > 1 else groups[0]
         boosts = self._boosts(plan)
         return Q.AndMaybe(required, Q.Or(boosts)) if boosts else required
@@ -362,12 +384,87 @@ class Generation:
         return mask
 
     def matching(self, query: Q.Query | None) -> np.ndarray:
+        return self.evaluate(query)[0]
+
+    def evaluate(self, query: Q.Query | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """The match mask of ``query`` and every document's score (``None`` when only Whoosh
+        could evaluate it: then ``search`` ranks with Whoosh's collector)."""
         if query is None:
-            return self.live.copy()
-        mask = np.zeros(self.size, dtype=bool)
-        ids = np.fromiter(self._searcher().docs_for_query(query), dtype=np.int64)
-        mask[ids] = True
-        return mask & self.live
+            return self.live.copy(), None
+        searcher = self._searcher()
+        try:
+            mask, scores = self._node(searcher, query)
+            return mask & self.live, scores
+        except _Unsupported:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[np.fromiter(searcher.docs_for_query(query), dtype=np.int64)] = True
+            return mask & self.live, None
+
+    def _node(self, searcher: Any, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+        # Whoosh's matchers add the scores of the parts that match: an And sums its parts, an Or
+        # the parts present, AndMaybe its required part plus the optional one where it matches.
+        if isinstance(q, Q.Term):
+            post = self._term(searcher, q.fieldname, q.text)
+            mask = np.zeros(self.size, dtype=bool)
+            scores = np.zeros(self.size)
+            mask[post.ids] = True
+            scores[post.ids] = post.scores
+        elif isinstance(q, Q.AndMaybe):
+            mask, scores = self._node(searcher, q.a)
+            scores = scores + self._node(searcher, q.b)[1]
+        elif isinstance(q, (Q.And, Q.Or)) and q.subqueries:
+            parts = [self._node(searcher, sub) for sub in q.subqueries]
+            scores = np.sum([p[1] for p in parts], axis=0)
+            if isinstance(q, Q.And):
+                mask = np.logical_and.reduce([p[0] for p in parts])
+            else:
+                # "most of the words" (Whoosh itself ignores minmatch and matches any part)
+                count = np.sum([p[0] for p in parts], axis=0, dtype=np.int32)
+                mask = count >= max(1, q.minmatch)
+        else:
+            raise _Unsupported(type(q).__name__)
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        return mask, scores
+
+    def _term(self, searcher: Any, fieldname: str, text: str) -> _Postings:
+        key = (fieldname, text)
+        with self._lock:
+            post = self._postings.pop(key, None)
+            if post is not None:
+                self._postings[key] = post  # most recently used last
+                return post
+        reader = searcher.reader()
+        try:
+            ids, tf = _read_postings(reader.postings(fieldname, text))
+        except TermNotFound:
+            ids, tf = np.zeros(0, dtype=np.int64), np.zeros(0)
+        if len(ids):
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            fl = self._field_lengths(searcher, fieldname)[ids]
+            idf = searcher.idf(fieldname, text)
+            scores = idf * (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl))
+        else:
+            scores = np.zeros(0)
+        post = _Postings(ids, scores)
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = post
+                self._cached_postings += len(ids)
+            while self._cached_postings > TERM_CACHE_POSTINGS and len(self._postings) > 1:
+                old = self._postings.pop(next(iter(self._postings)))
+                self._cached_postings -= len(old.ids)
+        return post
+
+    def _field_lengths(self, searcher: Any, fieldname: str) -> np.ndarray:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            # as Whoosh's scorer reads them: the one-byte approximation, 1 when missing
+            dfl = searcher.doc_field_length
+            lengths = np.fromiter((dfl(d, fieldname, 1) or 1 for d in range(self.size)),
+                                  dtype=np.float64, count=self.size)
+            self._lengths[fieldname] = lengths
+        return lengths
 
     def search(
         self,
@@ -379,14 +476,20 @@ class Generation:
         facets: bool = True,
     ) -> EngineResult:
         searcher = self._searcher()
-        query, matched, relaxed = self._match(plan, self.filter_mask(filters))
+        cache: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        query, matched, relaxed = self._match(plan, self.filter_mask(filters), cache)
+        scores = cache[self._used(cache, matched)][1] if cache else None
         filtered = matched & self.filter_mask(filters)
         total = int(filtered.sum())
         partial = False
 
         hits: list[Hit] = []
         if total and limit > 0 and offset < total:
-            if query is not None and sort == "relevance":
+            if scores is not None and sort == "relevance":
+                docnums = np.flatnonzero(filtered)
+                top = _top(docnums, scores[docnums], offset + limit)
+                hits = [self._hit(searcher, int(d), float(scores[d])) for d in top[offset : offset + limit]]
+            elif query is not None and sort == "relevance":
                 ids = set(np.flatnonzero(filtered).tolist())
                 # A budget for scoring, so one pathological query cannot hold a worker.
                 collector = TimeLimitCollector(searcher.collector(limit=offset + limit, filter=ids),
@@ -434,24 +537,28 @@ class Generation:
             return None, self.live.copy(), False
         cache = {} if cache is None else cache
 
-        def mask(name: str, make) -> np.ndarray:
+        def mask(name: str, query: Q.Query) -> np.ndarray:
             if name not in cache:
-                cache[name] = make()
-            return cache[name]
+                cache[name] = self.evaluate(query)
+            return cache[name][0]
 
         if any(g.kind == "syllable" and g.accented for g in plan.groups):
             # "chuyển đổi số" should not list pages that only say "chuyên ... đội ... sở"; and
             # leaving the folded forms out of this query makes it the cheaper one to run.
             exact = self.build_query(plan, strict=True, exact=True)
-            narrowed = mask("exact", lambda: self.matching(exact))
+            narrowed = mask("exact", exact)
             if (narrowed & allowed).any():
                 return exact, narrowed, False
         query = self.build_query(plan, strict=True)
-        matched = mask("strict", lambda: self.matching(query))
+        matched = mask("strict", query)
         if (matched & allowed).any() or len(plan.groups) < 2:
             return query, matched, False
         loose = self.build_query(plan, strict=False)
-        return loose, mask("loose", lambda: self.matching(loose)), True
+        return loose, mask("loose", loose), True
+
+    @staticmethod
+    def _used(cache: dict[str, tuple[np.ndarray, np.ndarray | None]], matched: np.ndarray) -> str:
+        return next(name for name, (m, _) in cache.items() if m is matched)
 
     def totals(self, plan: QueryPlan | None, variants: list[Filters]) -> list[int]:
         """Counts for one query under several filter sets (as ``search`` would count them)."""
@@ -496,3 +603,38 @@ class Generation:
 
     def accented_form(self, folded_syllable: str) -> str:
         return self.accented.get(folded_syllable, folded_syllable)
+
+
+def _read_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """All (document, term frequency) pairs of a term. On-disk postings are read a block at a
+    time (whoosh3 ``W3LeafMatcher``: the pinned version); anything else posting by posting."""
+    ids: list[Any] = []
+    weights: list[Any] = []
+    if type(matcher) is W3LeafMatcher:
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64))
+            weights.append(np.asarray(matcher._weights[matcher._i:], dtype=np.float64))
+            matcher._next_block()
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(ids), np.concatenate(weights)
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def _top(docnums: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` best documents, highest score first, ties to the lower document number (as
+    Whoosh's collector orders them)."""
+    if len(docnums) > 4 * k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores >= kth
+        docnums, scores = docnums[keep], scores[keep]
+    order = np.lexsort((docnums, -scores))
+    return docnums[order[:k]]

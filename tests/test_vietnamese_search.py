@@ -113,6 +113,39 @@ def test_snippet_marks_the_documents_own_accents(handle):
     assert "<mark>thuỷ lợi nội đồng</mark>" in snippet  # as the page writes it, old tone placement
 
 
+def test_relaxed_matching_needs_most_words_not_any(handle):
+    # 5 words, one found nowhere: pages with 3 of them qualify (60 %); pages that only say "năm"
+    # (4 of them) do not
+    result = search(handle, SearchParams(q="cụm thi đua năm xyzw"))
+    assert result["relaxed"]
+    found = [r["path"] for r in result["results"]]
+    assert found == ["cum-thi-dua.html", "rai-rac.html"] and result["total"] == 2
+    # two words: either one is enough
+    assert paths(handle, "thuỷ xyzw") == ["hoa-binh.html"]
+
+
+@pytest.mark.parametrize("q", ["chuyển đổi số", "chuyen doi so", "thi đua cụm", "ke hoach nam", "847/QĐ-BTTTT",
+                               "Bộ TT&TT", "bàn ghế trường học sinh viên"])
+def test_numpy_evaluation_matches_and_scores_as_whoosh_does(handle, q):
+    import numpy as np
+
+    from indexer.query import parse_query
+
+    gen = handle.generation()
+    cache: dict = {}
+    query, matched, _ = gen._match(parse_query(q), gen.live.copy(), cache)
+    ours, scores = next(v for v in cache.values() if v[0] is matched)
+    searcher = gen._searcher()
+    theirs = np.zeros(gen.size, dtype=bool)
+    theirs[list(searcher.docs_for_query(query))] = True
+    if q.endswith("viên"):  # relaxed: Whoosh's Or ignores minmatch; ours keeps pages with most words
+        assert ours.any() and not (ours & ~theirs).any() and ours.sum() < theirs.sum()
+    else:
+        assert ours.any() and (ours == (theirs & gen.live)).all()
+    for hit in searcher.search(query, limit=None, filter=set(np.flatnonzero(ours).tolist())):
+        assert scores[hit.docnum] == pytest.approx(hit.score, rel=1e-9)
+
+
 def test_most_words_are_enough_and_the_page_says_so(handle, tmp_path):
     from webapp import create_app
 
