@@ -19,6 +19,7 @@ import json
 import math
 import zlib
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,10 +32,8 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.collectors import TimeLimitCollector
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
-from whoosh.searching import TimeLimit
 
 from .analysis import bigrams, is_number
 from .query import Group, QueryPlan
@@ -223,8 +222,11 @@ class _Postings:
     scores: np.ndarray
 
 
-class _Unsupported(Exception):
-    """A query node the numpy evaluator does not know: Whoosh evaluates the whole query."""
+@dataclass
+class _Evaluation:
+    mask: np.ndarray
+    scores: np.ndarray | None  # None for no query: every live document, unranked
+    partial: bool = False  # the time budget ran out: optional boosts left out of the scores
 
 
 class Generation:
@@ -388,23 +390,20 @@ class Generation:
         return mask
 
     def matching(self, query: Q.Query | None) -> np.ndarray:
-        return self.evaluate(query)[0]
+        return self.evaluate(query).mask
 
-    def evaluate(self, query: Q.Query | None) -> tuple[np.ndarray, np.ndarray | None]:
-        """The match mask of ``query`` and every document's score (``None`` when only Whoosh
-        could evaluate it: then ``search`` ranks with Whoosh's collector)."""
+    def evaluate(self, query: Q.Query | None, deadline: float | None = None) -> _Evaluation:
+        """The match mask of ``query`` and every document's score. Past ``deadline`` (a
+        ``time.monotonic()`` value) the optional boosts are skipped: the match set stays exact,
+        the ranking is coarser, and the evaluation says so."""
         if query is None:
-            return self.live.copy(), None
-        searcher = self._searcher()
-        try:
-            mask, scores = self._node(searcher, query)
-            return mask & self.live, scores
-        except _Unsupported:
-            mask = np.zeros(self.size, dtype=bool)
-            mask[np.fromiter(searcher.docs_for_query(query), dtype=np.int64)] = True
-            return mask & self.live, None
+            return _Evaluation(self.live.copy(), None)
+        cut = [False]
+        mask, scores = self._node(self._searcher(), query, deadline, cut)
+        return _Evaluation(mask & self.live, scores, cut[0])
 
-    def _node(self, searcher: Any, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+    def _node(self, searcher: Any, q: Q.Query, deadline: float | None, cut: list[bool]
+              ) -> tuple[np.ndarray, np.ndarray]:
         # Whoosh's matchers add the scores of the parts that match: an And sums its parts, an Or
         # the parts present, AndMaybe its required part plus the optional one where it matches.
         if isinstance(q, Q.Term):
@@ -414,10 +413,13 @@ class Generation:
             mask[post.ids] = True
             scores[post.ids] = post.scores
         elif isinstance(q, Q.AndMaybe):
-            mask, scores = self._node(searcher, q.a)
-            scores = scores + self._node(searcher, q.b)[1]
+            mask, scores = self._node(searcher, q.a, deadline, cut)
+            if deadline is not None and time.monotonic() > deadline:
+                cut[0] = True
+            else:
+                scores = scores + self._node(searcher, q.b, deadline, cut)[1]
         elif isinstance(q, (Q.And, Q.Or)) and q.subqueries:
-            parts = [self._node(searcher, sub) for sub in q.subqueries]
+            parts = [self._node(searcher, sub, deadline, cut) for sub in q.subqueries]
             scores = np.sum([p[1] for p in parts], axis=0)
             if isinstance(q, Q.And):
                 mask = np.logical_and.reduce([p[0] for p in parts])
@@ -426,7 +428,7 @@ class Generation:
                 count = np.sum([p[0] for p in parts], axis=0, dtype=np.int32)
                 mask = count >= max(1, q.minmatch)
         else:
-            raise _Unsupported(type(q).__name__)
+            raise TypeError(f"build_query made a {type(q).__name__}, which has no numpy evaluation")
         if q.boost != 1.0:
             scores = scores * q.boost
         return mask, scores
@@ -480,12 +482,12 @@ class Generation:
         facets: bool = True,
     ) -> EngineResult:
         searcher = self._searcher()
-        cache: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
-        query, matched, relaxed = self._match(plan, self.filter_mask(filters), cache)
-        scores = cache[self._used(cache, matched)][1] if cache else None
-        filtered = matched & self.filter_mask(filters)
+        allowed = self.filter_mask(filters)
+        # A budget for ranking, so one pathological query cannot hold a worker.
+        found, relaxed = self._match(plan, allowed, deadline=time.monotonic() + RANK_SECONDS)
+        matched, scores = found.mask, found.scores
+        filtered = matched & allowed
         total = int(filtered.sum())
-        partial = False
 
         hits: list[Hit] = []
         if total and limit > 0 and offset < total:
@@ -493,17 +495,6 @@ class Generation:
                 docnums = np.flatnonzero(filtered)
                 top = _top(docnums, scores[docnums], offset + limit)
                 hits = [self._hit(searcher, int(d), float(scores[d])) for d in top[offset : offset + limit]]
-            elif query is not None and sort == "relevance":
-                ids = set(np.flatnonzero(filtered).tolist())
-                # A budget for scoring, so one pathological query cannot hold a worker.
-                collector = TimeLimitCollector(searcher.collector(limit=offset + limit, filter=ids),
-                                               timelimit=RANK_SECONDS, use_alarm=False)
-                try:
-                    searcher.search_with_collector(query, collector)
-                except TimeLimit:
-                    partial = True
-                results = collector.results()
-                hits = [self._hit(searcher, r.docnum, float(r.score)) for r in results[offset : offset + limit]]
             else:
                 docnums = np.flatnonzero(filtered)
                 days = self.day_ordinal[docnums]
@@ -528,49 +519,43 @@ class Generation:
             facet_counts["month"] = [
                 (f"{v // 100:04d}-{v % 100:02d}", int(c)) for v, c in zip(*np.unique(ym, return_counts=True))
             ][::-1]
-        return EngineResult(total=total, hits=hits, facets=facet_counts, relaxed=relaxed, partial=partial)
+        return EngineResult(total=total, hits=hits, facets=facet_counts, relaxed=relaxed, partial=found.partial)
 
-    def _match(self, plan: QueryPlan | None, allowed: np.ndarray, cache: dict | None = None
-               ) -> tuple[Q.Query | None, np.ndarray, bool]:
+    def _match(self, plan: QueryPlan | None, allowed: np.ndarray, cache: dict[str, _Evaluation] | None = None,
+               deadline: float | None = None) -> tuple[_Evaluation, bool]:
         """The documents a query matches, in three steps, each used only when the one before finds
         nothing among ``allowed``: every word with its accents as typed; every word, accented or
-        not (a mistyped tone still finds the page); most of the words. Returns the query to rank
-        with, the match mask and whether words had to be dropped. ``cache`` keeps the masks when
-        the same query is counted under several filters."""
+        not (a mistyped tone still finds the page); most of the words. Returns that evaluation
+        (mask and scores) and whether words had to be dropped. ``cache`` keeps the evaluations
+        when the same query is counted under several filters."""
         if plan is None or plan.empty:
-            return None, self.live.copy(), False
+            return _Evaluation(self.live.copy(), None), False
         cache = {} if cache is None else cache
 
-        def mask(name: str, query: Q.Query) -> np.ndarray:
+        def run(name: str, strict: bool, exact: bool = False) -> _Evaluation:
             if name not in cache:
-                cache[name] = self.evaluate(query)
-            return cache[name][0]
+                cache[name] = self.evaluate(self.build_query(plan, strict=strict, exact=exact), deadline)
+            return cache[name]
 
         if any(g.kind == "syllable" and g.accented for g in plan.groups):
             # "chuyển đổi số" should not list pages that only say "chuyên ... đội ... sở"; and
             # leaving the folded forms out of this query makes it the cheaper one to run.
-            exact = self.build_query(plan, strict=True, exact=True)
-            narrowed = mask("exact", exact)
-            if (narrowed & allowed).any():
-                return exact, narrowed, False
-        query = self.build_query(plan, strict=True)
-        matched = mask("strict", query)
-        if (matched & allowed).any() or len(plan.groups) < 2:
-            return query, matched, False
-        loose = self.build_query(plan, strict=False)
-        return loose, mask("loose", loose), True
-
-    @staticmethod
-    def _used(cache: dict[str, tuple[np.ndarray, np.ndarray | None]], matched: np.ndarray) -> str:
-        return next(name for name, (m, _) in cache.items() if m is matched)
+            exact = run("exact", strict=True, exact=True)
+            if (exact.mask & allowed).any():
+                return exact, False
+        strict = run("strict", strict=True)
+        if (strict.mask & allowed).any() or len(plan.groups) < 2:
+            return strict, False
+        return run("loose", strict=False), True
 
     def totals(self, plan: QueryPlan | None, variants: list[Filters]) -> list[int]:
         """Counts for one query under several filter sets (as ``search`` would count them)."""
-        out, cache = [], {}
+        out: list[int] = []
+        cache: dict[str, _Evaluation] = {}
         for f in variants:
             allowed = self.filter_mask(f)
-            _, matched, _ = self._match(plan, allowed, cache)
-            out.append(int((matched & allowed).sum()))
+            found, _ = self._match(plan, allowed, cache)
+            out.append(int((found.mask & allowed).sum()))
         return out
 
     def _hit(self, searcher: Any, docnum: int, score: float) -> Hit:

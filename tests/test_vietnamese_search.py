@@ -132,18 +132,43 @@ def test_numpy_evaluation_matches_and_scores_as_whoosh_does(handle, q):
     from indexer.query import parse_query
 
     gen = handle.generation()
-    cache: dict = {}
-    query, matched, _ = gen._match(parse_query(q), gen.live.copy(), cache)
-    ours, scores = next(v for v in cache.values() if v[0] is matched)
+    plan = parse_query(q)
+    found, relaxed = gen._match(plan, gen.live.copy())
+    assert found.mask.any() and relaxed == q.endswith("viên")
     searcher = gen._searcher()
-    theirs = np.zeros(gen.size, dtype=bool)
-    theirs[list(searcher.docs_for_query(query))] = True
-    if q.endswith("viên"):  # relaxed: Whoosh's Or ignores minmatch; ours keeps pages with most words
-        assert ours.any() and not (ours & ~theirs).any() and ours.sum() < theirs.sum()
-    else:
-        assert ours.any() and (ours == (theirs & gen.live)).all()
-    for hit in searcher.search(query, limit=None, filter=set(np.flatnonzero(ours).tolist())):
-        assert scores[hit.docnum] == pytest.approx(hit.score, rel=1e-9)
+    for strict, exact in ((True, True), (True, False), (False, False)):
+        query = gen.build_query(plan, strict=strict, exact=exact)
+        ours = gen.evaluate(query)
+        theirs = np.zeros(gen.size, dtype=bool)
+        theirs[list(searcher.docs_for_query(query))] = True
+        theirs &= gen.live
+        if strict:
+            assert (ours.mask == theirs).all()
+        else:  # Whoosh's Or ignores minmatch; ours keeps pages with most words
+            assert not (ours.mask & ~theirs).any()
+            assert ours.mask.sum() < theirs.sum() or not relaxed
+        for hit in searcher.search(query, limit=None, filter=set(np.flatnonzero(ours.mask).tolist())):
+            assert ours.scores[hit.docnum] == pytest.approx(hit.score, rel=1e-9)
+
+
+def test_past_the_time_budget_boosts_are_skipped_and_the_match_set_is_kept(handle, monkeypatch):
+    import time
+
+    from indexer import engine
+    from indexer.query import parse_query
+
+    gen = handle.generation()
+    query = gen.build_query(parse_query("ke hoach nam"))  # required words, then bigram/word boosts
+    full = gen.evaluate(query)
+    late = gen.evaluate(query, deadline=time.monotonic() - 1)
+    assert late.partial and not full.partial
+    assert (late.mask == full.mask).all()
+    assert (late.scores <= full.scores).all() and (late.scores < full.scores).any()
+    in_time = search(handle, SearchParams(q="ke hoach nam"))
+    monkeypatch.setattr(engine, "RANK_SECONDS", -1.0)
+    late_result = search(handle, SearchParams(q="ke hoach nam"))
+    assert late_result["partial"] and not in_time["partial"]
+    assert late_result["total"] == in_time["total"] and late_result["results"]
 
 
 def test_most_words_are_enough_and_the_page_says_so(handle, tmp_path):
