@@ -574,8 +574,11 @@ class Generation:
     def ids_with(self, field_name: str, value: str, limit: int = 10, exclude: str | None = None) -> list[Hit]:
         """Newest documents carrying a facet value or document number (for "more from ..." lists)."""
         searcher = self._searcher()
-        term = value if field_name == "docnum" else facet_key(value)
-        mask = self.matching(Q.Term(field_name, term))
+        column = {"agency": self.agency, "unit": self.unit}.get(field_name)
+        if column is not None:
+            mask = column.mask_for([value], self.size) & self.live
+        else:
+            mask = self.matching(Q.Term(field_name, value))
         docnums = np.flatnonzero(mask)
         order = np.argsort(-self.day_ordinal[docnums], kind="stable")
         out = []

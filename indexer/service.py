@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import generations as gen
+from .docnumbers import doc_number_key
 from .engine import Filters, Generation
-from .query import MAX_QUERY_CHARS, QueryPlan, parse_query
+from .query import MAX_QUERY_CHARS, parse_query
 from .snippets import highlight, snippet
 from .suggest import did_you_mean
 
@@ -171,9 +172,8 @@ class IndexHandle:
         return gen.read_json(path / "report.json") if path else None
 
 
-def _result(hit: Any, plan: QueryPlan | None) -> dict[str, Any]:
+def _result(hit: Any, terms: set[str]) -> dict[str, Any]:
     doc = hit.doc
-    terms = plan.highlight_terms() if plan else set()
     return {
         "id": hit.id,
         "path": hit.path,
@@ -195,11 +195,13 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
     started = time.perf_counter()
     generation = handle.generation()
     plan = parse_query(params.q) if params.q.strip() else None
-    sort = params.sort if plan is not None and not plan.empty else (params.sort if params.sort != "relevance" else "newest")
+    listing = plan is None or plan.empty
+    sort = "newest" if listing and params.sort == "relevance" else params.sort  # nothing to rank by
     offset = (params.page - 1) * params.per_page
     result = generation.search(plan, params.filters(), sort=sort, offset=offset, limit=params.per_page)
+    terms = plan.highlight_terms() if plan else set()
     suggestion = None
-    if plan is not None and not plan.empty and (result.total < 3 or result.relaxed):
+    if not listing and (result.total < 3 or result.relaxed):
         suggestion = did_you_mean(plan, generation)
     return {
         "query": params.q,
@@ -209,7 +211,7 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
         "pages": max(1, -(-result.total // params.per_page)),
         "sort": params.sort,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
-        "results": [_result(hit, plan) for hit in result.hits],
+        "results": [_result(hit, terms) for hit in result.hits],
         "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in result.facets.items()},
         "filters": {
             "agency": params.agencies,
@@ -245,8 +247,6 @@ def document(handle: IndexHandle, doc_id: str) -> dict[str, Any] | None:
         {"id": h.id, "title": h.doc["title"], "date": h.doc.get("date")}
         for h in generation.ids_with("agency", doc.get("agency", ""), limit=5, exclude=hit.id)
     ]
-    from .docnumbers import doc_number_key
-
     citing = {}
     for number in doc.get("doc_numbers", []):
         others = generation.ids_with("docnum", doc_number_key(number), limit=5, exclude=hit.id)

@@ -24,7 +24,8 @@ def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
     folded_text = fold(text).lower()
     exact_text = canonical_tones(text).lower()
     if len(folded_text) != len(text) or len(exact_text) != len(text):
-        return [(t.start, t.end) for t in syllables(text) if fold(canonical_tones(t.text).lower()) in {fold(x) for x in terms}]
+        wanted = {fold(x) for x in terms}
+        return [(t.start, t.end) for t in syllables(text) if fold(canonical_tones(t.text).lower()) in wanted]
     loose = {t for t in terms if fold(t) == t}
     spans: list[tuple[int, int]] = []
     for accented in terms - loose:
