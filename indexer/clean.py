@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-from .blocks import BYLINE_LABEL, IMAGE, is_end_marker, is_junk, strip_date_prefix, tidy_blocks
-from .dates import DateHit, find_dates, parse_iso
+from .blocks import BYLINE_LABEL, IMAGE, is_junk, strip_date_prefix, tidy_blocks
+from .dates import DateHit, find_dates
 from .textnorm import collapse_spaces
 
 
