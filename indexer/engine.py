@@ -31,6 +31,7 @@ from whoosh import query as Q
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.matching.wrappers import MultiMatcher
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
@@ -599,9 +600,16 @@ class Generation:
 
 def _read_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     """All (document, term frequency) pairs of a term. On-disk postings are read a block at a
-    time (whoosh3 ``W3LeafMatcher``: the pinned version); anything else posting by posting."""
+    time (whoosh3 ``W3LeafMatcher``: the pinned version), each segment of an incrementally built
+    generation in turn; anything else posting by posting."""
     ids: list[Any] = []
     weights: list[Any] = []
+    if type(matcher) is MultiMatcher:
+        parts = [_read_postings(m) for m in matcher.matchers]
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return (np.concatenate([p[0] + offset for p, offset in zip(parts, matcher.offsets)]),
+                np.concatenate([p[1] for p in parts]))
     if type(matcher) is W3LeafMatcher:
         while matcher.is_active():
             if matcher._ids is None:

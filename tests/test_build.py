@@ -126,3 +126,29 @@ def test_a_generation_in_an_older_format_is_rebuilt_in_full(tmp_path):
     again = build([src], index, workers=1, quiet=True)
     assert again.mode == "full" and again.added == 1
     assert titles(index, "y tế cơ sở") == ["Một bài về y tế"]
+
+
+def test_an_incremental_generation_of_several_segments_matches_and_scores_as_whoosh_does(tmp_path):
+    import numpy as np
+
+    from indexer.query import parse_query
+
+    src = tmp_path / "src"
+    for i in range(4):
+        write_page(src, f"a{i}.html", f"Y tế cơ sở số {i}", f"Trạm y tế xã {i} được nâng cấp, khám chữa bệnh cho người dân.")
+    index = tmp_path / "index"
+    build([src], index, workers=1, quiet=True)
+    for i in range(3):
+        write_page(src, f"b{i}.html", f"Khám chữa bệnh từ xa {i}", f"Y tế từ xa giúp trạm y tế {i} khám chữa bệnh.")
+    assert build([src], index, workers=1, quiet=True).mode == "incremental"
+    gen_ = IndexHandle(index).generation()
+    searcher = gen_._searcher()
+    assert len(searcher.reader().leaf_readers()) > 1, "the added pages are a segment of their own"
+    for q in ("y te", "khám chữa bệnh", "tram y te xa"):
+        query = gen_.build_query(parse_query(q))
+        ours = gen_.evaluate(query)
+        theirs = np.zeros(gen_.size, dtype=bool)
+        theirs[list(searcher.docs_for_query(query))] = True
+        assert ours.mask.sum() >= 3 and (ours.mask == (theirs & gen_.live)).all()
+        for hit in searcher.search(query, limit=None):
+            assert ours.scores[hit.docnum] == pytest.approx(hit.score, rel=1e-9)
