@@ -15,8 +15,10 @@ BM25F scores, the same scores Whoosh's own matchers compute one posting at a tim
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import pickle
 import zlib
 import threading
 import time
@@ -599,34 +601,62 @@ class Generation:
 
 
 def _read_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """All (document, term frequency) pairs of a term. On-disk postings are read a block at a
-    time (whoosh3 ``W3LeafMatcher``: the pinned version), each segment of an incrementally built
-    generation in turn; anything else posting by posting."""
-    ids: list[Any] = []
-    weights: list[Any] = []
+    """All (document, term frequency) pairs of a term, each segment of an incrementally built
+    generation in turn. On-disk postings (whoosh3 ``W3LeafMatcher``: the pinned version) are
+    decoded here from their bytes; anything else (inlined postings) is read posting by posting."""
     if type(matcher) is MultiMatcher:
         parts = [_read_postings(m) for m in matcher.matchers]
         if not parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return (np.concatenate([p[0] + offset for p, offset in zip(parts, matcher.offsets)]),
                 np.concatenate([p[1] for p in parts]))
-    if type(matcher) is W3LeafMatcher:
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.append(np.asarray(matcher._ids[matcher._i:], dtype=np.int64))
-            weights.append(np.asarray(matcher._weights[matcher._i:], dtype=np.float64))
-            matcher._next_block()
-        if not ids:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(ids), np.concatenate(weights)
+    if type(matcher) is W3LeafMatcher and matcher._i == 0 and matcher._baseoffset == matcher._startoffset + 4:
+        length = matcher._length
+        # whoosh3 3.54.0 decodes a term's extent length as a 1-tuple (its matcher never uses it)
+        length = length[0] if isinstance(length, tuple) else length
+        return _decode_w3(matcher._postfile.get(matcher._startoffset, length))
+    ids: list[Any] = []
+    weights: list[Any] = []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
         matcher.next()
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def _decode_w3(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Decode a whoosh3 posting list read whole: the magic ``W3Bl``, then blocks of (signed
+    big-endian length, negative for the last; pickled block info; pickled, maybe zlib'd data
+    ``(delta-coded ids, weights, values)``). Whoosh's matcher reads a block through several small
+    file reads and decodes ids one by one in Python; one read and numpy are ~10x faster, and a
+    test checks the result against the matcher's."""
+    if raw[:4] != b"W3Bl":
+        raise ValueError("not a whoosh3 posting list")
+    buf = io.BytesIO(raw)
+    deltas: list[int] = []
+    weights: list[float] = []
+    pos, previous_last = 4, 0
+    while True:
+        length = int.from_bytes(raw[pos : pos + 4], "big", signed=True)
+        end = pos + 4 + abs(length)
+        buf.seek(pos + 4)
+        count, last_id, _maxweight, compression, _mn, _mx = pickle.load(buf)
+        data = raw[buf.tell() : end]
+        block_ids, block_weights, _values = pickle.loads(zlib.decompress(data) if compression else data)
+        # each block's deltas start from 0: rebase its first id on the previous block's last
+        deltas.append(block_ids[0] - previous_last)
+        deltas.extend(block_ids[1:])
+        if block_weights is None:
+            weights.extend([1.0] * count)
+        elif isinstance(block_weights, float):
+            weights.extend([block_weights] * count)
+        else:
+            weights.extend(block_weights)
+        previous_last = last_id
+        pos = end
+        if length < 0:
+            break
+    return np.cumsum(np.array(deltas, dtype=np.int64)), np.array(weights, dtype=np.float64)
 
 
 def _top(docnums: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:

@@ -24,3 +24,25 @@ def test_nfd_input_becomes_nfc():
 def test_fold_removes_every_mark_and_d_stroke():
     assert fold("Chuyển đổi số Đặng") == "Chuyen doi so Dang"
     assert key("  Bộ  TT&TT ") == "bộ tt&tt"
+
+
+def _fold_whole(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def test_fold_character_by_character_equals_folding_the_whole_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    samples = ["Chuyển đổi số ĐÀ NẴNG", "e\u0301 tách dấu", "\u0301 dấu đứng riêng", "\u1100\u1161\u11a8 jamo",
+               "ǅ ﬁ Ǖǘ", "Ñandú"]
+    for text in samples:
+        assert fold(text) == _fold_whole(text)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30))
+    def check(text: str) -> None:
+        assert fold(text) == _fold_whole(text)
+
+    check()
