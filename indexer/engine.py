@@ -84,7 +84,9 @@ WORD_BOOST = 2.0
 ENTITY_BOOST = 3.0
 RANK_SECONDS = 1.0
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults, so both evaluators rank alike
-TERM_CACHE_POSTINGS = 4_000_000  # ~48 MB of cached postings (ids, scores) per generation
+# Cached postings per generation: 8 bytes each (int32 document, float32 frequency), 64 MB in all.
+# Scores are computed per query from them, which costs less than reading a frequent term again.
+TERM_CACHE_POSTINGS = 8_000_000
 
 
 def facet_key(value: str) -> str:
@@ -219,10 +221,18 @@ class _Column:
 
 @dataclass
 class _Postings:
-    """One term's documents and their BM25F scores (before any query boost)."""
+    """One term's documents, frequencies and idf, as cached."""
 
-    ids: np.ndarray
-    scores: np.ndarray
+    ids: np.ndarray  # int32
+    tf: np.ndarray  # float32 when every frequency is exact in it (whole numbers are), else float64
+    idf: float
+
+    def scores(self, norm: np.ndarray) -> np.ndarray:
+        """BM25F scores (before any query boost); ``norm`` is the field's per-document
+        ``K1 * ((1 - B) + B * length / average length)``. The same operations on the same values
+        as Whoosh's ``BM25F``, so the same floats."""
+        tf = self.tf.astype(np.float64)
+        return self.idf * (tf * (BM25_K1 + 1)) / (tf + norm[self.ids])
 
 
 @dataclass
@@ -246,7 +256,7 @@ class Generation:
         self._lock = threading.Lock()
         self._postings: dict[tuple[str, str], _Postings] = {}  # insertion order = LRU order
         self._cached_postings = 0
-        self._lengths: dict[str, np.ndarray] = {}
+        self._norms: dict[str, np.ndarray] = {}
         reader = self._index.reader()
         try:
             self.size = reader.doc_count_all()
@@ -414,7 +424,8 @@ class Generation:
             mask = np.zeros(self.size, dtype=bool)
             scores = np.zeros(self.size)
             mask[post.ids] = True
-            scores[post.ids] = post.scores
+            if len(post.ids):
+                scores[post.ids] = post.scores(self._norm(searcher, q.fieldname))
         elif isinstance(q, Q.AndMaybe):
             mask, scores = self._node(searcher, q.a, deadline, cut)
             if deadline is not None and time.monotonic() > deadline:
@@ -448,14 +459,9 @@ class Generation:
             ids, tf = _read_postings(reader.postings(fieldname, text))
         except TermNotFound:
             ids, tf = np.zeros(0, dtype=np.int64), np.zeros(0)
-        if len(ids):
-            avgfl = searcher.avg_field_length(fieldname) or 1
-            fl = self._field_lengths(searcher, fieldname)[ids]
-            idf = searcher.idf(fieldname, text)
-            scores = idf * (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl))
-        else:
-            scores = np.zeros(0)
-        post = _Postings(ids, scores)
+        narrow = tf.astype(np.float32)
+        post = _Postings(ids.astype(np.int32), narrow if (narrow == tf).all() else tf,
+                         searcher.idf(fieldname, text) if len(ids) else 0.0)
         with self._lock:
             if key not in self._postings:
                 self._postings[key] = post
@@ -465,15 +471,16 @@ class Generation:
                 self._cached_postings -= len(old.ids)
         return post
 
-    def _field_lengths(self, searcher: Any, fieldname: str) -> np.ndarray:
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            # as Whoosh's scorer reads them: the one-byte approximation, 1 when missing
+    def _norm(self, searcher: Any, fieldname: str) -> np.ndarray:
+        norm = self._norms.get(fieldname)
+        if norm is None:
+            # field lengths as Whoosh's scorer reads them: the one-byte approximation, 1 when missing
             dfl = searcher.doc_field_length
-            lengths = np.fromiter((dfl(d, fieldname, 1) or 1 for d in range(self.size)),
-                                  dtype=np.float64, count=self.size)
-            self._lengths[fieldname] = lengths
-        return lengths
+            fl = np.fromiter((dfl(d, fieldname, 1) or 1 for d in range(self.size)), dtype=np.float64, count=self.size)
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            norm = BM25_K1 * ((1 - BM25_B) + BM25_B * fl / avgfl)
+            self._norms[fieldname] = norm
+        return norm
 
     def search(
         self,

@@ -22,11 +22,12 @@ def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
     if not terms:
         return []
     folded_text = fold(text).lower()
-    exact_text = canonical_tones(text).lower()
+    loose = {t for t in terms if fold(t) == t}
+    # the accented form of the text is only needed for words typed with accents
+    exact_text = canonical_tones(text).lower() if terms - loose else text
     if len(folded_text) != len(text) or len(exact_text) != len(text):
         wanted = {fold(x) for x in terms}
         return [(t.start, t.end) for t in syllables(text) if fold(canonical_tones(t.text).lower()) in wanted]
-    loose = {t for t in terms if fold(t) == t}
     spans: list[tuple[int, int]] = []
     for accented in terms - loose:
         found = [m.span() for m in _pattern(frozenset([accented])).finditer(exact_text)]
