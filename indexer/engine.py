@@ -434,12 +434,19 @@ class Generation:
                 scores = scores + self._node(searcher, q.b, deadline, cut)[1]
         elif isinstance(q, (Q.And, Q.Or)) and q.subqueries:
             parts = [self._node(searcher, sub, deadline, cut) for sub in q.subqueries]
-            scores = np.sum([p[1] for p in parts], axis=0)
+            # accumulated in place (every node returns arrays of its own): stacking the parts
+            # first would copy each of them once more
+            mask, scores = parts[0]
             if isinstance(q, Q.And):
-                mask = np.logical_and.reduce([p[0] for p in parts])
+                for part_mask, part_scores in parts[1:]:
+                    mask &= part_mask
+                    scores += part_scores
             else:
                 # "most of the words" (Whoosh itself ignores minmatch and matches any part)
-                count = np.sum([p[0] for p in parts], axis=0, dtype=np.int32)
+                count = mask.astype(np.int32)
+                for part_mask, part_scores in parts[1:]:
+                    count += part_mask
+                    scores += part_scores
                 mask = count >= max(1, q.minmatch)
         else:
             raise TypeError(f"build_query made a {type(q).__name__}, which has no numpy evaluation")
