@@ -11,7 +11,7 @@ from functools import lru_cache
 from html import escape
 
 from .analysis import syllables
-from .textnorm import canonical_tones, fold
+from .textnorm import canonical_tones, fold, tone_spellings
 
 
 def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
@@ -23,18 +23,20 @@ def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
         return []
     folded_text = fold(text).lower()
     loose = {t for t in terms if fold(t) == t}
-    # the accented form of the text is only needed for words typed with accents
-    exact_text = canonical_tones(text).lower() if terms - loose else text
+    accented = terms - loose
+    exact_text = text.lower() if accented else text
     if len(folded_text) != len(text) or len(exact_text) != len(text):
         wanted = {fold(x) for x in terms}
         return [(t.start, t.end) for t in syllables(text) if fold(canonical_tones(t.text).lower()) in wanted]
     spans: list[tuple[int, int]] = []
-    for accented in terms - loose:
-        found = [m.span() for m in _pattern(frozenset([accented])).finditer(exact_text)]
-        if found:
-            spans.extend(found)
-        else:
-            loose.add(fold(accented))
+    if accented:
+        # every accented word in one pass, in either tone placement the page may use
+        spelling = {s: word for word in accented for s in tone_spellings(word)}
+        found: set[str] = set()
+        for m in _pattern(frozenset(spelling)).finditer(exact_text):
+            spans.append(m.span())
+            found.add(spelling[m.group()])
+        loose |= {fold(word) for word in accented - found}
     if loose:
         spans.extend(m.span() for m in _pattern(frozenset(loose)).finditer(folded_text))
     return sorted(set(spans))

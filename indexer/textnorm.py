@@ -46,6 +46,28 @@ def canonical_tones(text: str) -> str:
     return unicodedata.normalize("NFC", _NEW_STYLE.sub(_old_style, decomposed))
 
 
+# The traditional placement, as ``canonical_tones`` leaves it, for the way back.
+_OLD_STYLE = re.compile(
+    rf"(?<![qQ])([oO])([{_TONES}])([aAeE])(?![\w\u0300-\u036f])"
+    rf"|(?<![qQ])([uU])([{_TONES}])([yY])(?![\w\u0300-\u036f])"
+)
+
+
+def _new_style(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1) + match.group(3) + match.group(2)
+    return match.group(4) + match.group(6) + match.group(5)
+
+
+def tone_spellings(text: str) -> set[str]:
+    """The ways a page may write ``text`` (NFC, traditional placement, as ``canonical_tones``
+    makes it): as it is, and with the tones of ``oa``/``oe``/``uy`` on the second vowel
+    (``hóa`` -> ``hoá``, ``thủy`` -> ``thuỷ``). Snippets search these in the page's own text
+    instead of rewriting every shown body."""
+    modern = _OLD_STYLE.sub(_new_style, unicodedata.normalize("NFD", text))
+    return {text, unicodedata.normalize("NFC", modern)}
+
+
 def normalize(text: str) -> str:
     """NFC, one tone convention, control characters dropped: the form we store and index."""
     return canonical_tones(_CONTROL.sub("", text))

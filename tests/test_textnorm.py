@@ -46,3 +46,13 @@ def test_fold_character_by_character_equals_folding_the_whole_text():
         assert fold(text) == _fold_whole(text)
 
     check()
+
+
+def test_tone_spellings_are_the_two_placements_and_lead_back():
+    from indexer.textnorm import tone_spellings
+
+    assert tone_spellings("hóa") == {"hóa", "hoá"}
+    assert tone_spellings("thủy") == {"thủy", "thuỷ"}
+    assert tone_spellings("quá") == {"quá"} and tone_spellings("hoặc") == {"hoặc"} and tone_spellings("hoàn") == {"hoàn"}
+    for word in ("hòa", "khỏe", "thủy", "lũy", "xóa", "Hòa"):
+        assert {canonical_tones(s) for s in tone_spellings(word)} == {word}
