@@ -351,6 +351,8 @@ class Ours:
         from indexer import engine, service
 
         self.service = service
+        if os.environ.get("BENCH_TERM_CACHE"):  # --term-cache: how many postings the engine may cache
+            engine.TERM_CACHE_POSTINGS = int(os.environ["BENCH_TERM_CACHE"])
         self.handle = service.IndexHandle(Path(index))
         self.handle.generation()
         self.engine_ms = 0.0
@@ -511,7 +513,9 @@ def table(pages: int, results: dict[str, Any]) -> str:
     ours, fts, tv = results["ours"], results["fts5"], results.get("tantivy")
     head = (f"{'kind':24} {'n':>3} {'hits':>6} | {'ours p50':>8} {'p95':>6} {'p99':>6} {'engine p95':>10} | "
             f"{'FTS5 p50':>8} {'p95':>6} | {'tantivy p50':>11} {'p95':>6} | {'ours/FTS5':>9} {'ours/tantivy':>12}")
-    lines = [f"N = {pages:,} pages, {results['date']}, {results['cores']} cores, engine code {results['code']}",
+    cache = results.get("term_cache")
+    lines = [f"N = {pages:,} pages, {results['date']}, {results['cores']} cores, engine code {results['code']}"
+             + (f", term cache {cache:,} postings" if cache is not None else ""),
              "(latency in ms per request; 'hits' = mean matches of our engine; 'engine' = Generation.search alone; "
              "ratios at p95)", head,
              "-" * len(head)]
@@ -644,6 +648,8 @@ def main() -> None:
     parser.add_argument("--no-tantivy", action="store_true", help="skip the tantivy baseline")
     parser.add_argument("--profile", metavar="KIND", help="profile our search on one kind of query and stop")
     parser.add_argument("--profiler", choices=["cprofile", "pyinstrument"], default="cprofile")
+    parser.add_argument("--term-cache", type=int, metavar="POSTINGS",
+                        help="our engine's term cache size for this run (default: the engine's own; 0 = every term read from disk)")
     parser.add_argument("--child", choices=list(ENGINES), help=argparse.SUPPRESS)
     parser.add_argument("--child-path", help=argparse.SUPPRESS)
     parser.add_argument("--child-queries", help=argparse.SUPPRESS)
@@ -653,6 +659,8 @@ def main() -> None:
         return
     if not SHARED.exists():
         sys.exit(f"{SHARED} is not present beside the repository")
+    if args.term_cache is not None:
+        os.environ["BENCH_TERM_CACHE"] = str(args.term_cache)
     with_tantivy = not args.no_tantivy
     if with_tantivy:
         import importlib.util
@@ -673,7 +681,7 @@ def main() -> None:
         queries_file.write_text(json.dumps(mix, ensure_ascii=False, indent=1), encoding="utf-8")
         base = ensure_baselines(pages, index, args.rebuild, with_tantivy)
         results: dict[str, Any] = {"pages": pages, "date": time.strftime("%Y-%m-%d %H:%M"), "cores": os.cpu_count(),
-                                   "code": code_version(),
+                                   "code": code_version(), "term_cache": args.term_cache,
                                    "repeat": args.repeat, "build": build_info}
         results["ours"] = run_engine("ours", index, queries_file, args.repeat)
         results["fts5"] = run_engine("fts5", Path(base["fts5_path"]), queries_file, args.repeat)

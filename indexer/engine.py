@@ -104,9 +104,10 @@ RANK_SECONDS = 1.0
 # to 0.8 all beat Whoosh's default 1.2 there, known-item queries reward covering every word more
 # than repeating one); B is Whoosh's default. Whoosh's searcher is given the same values.
 BM25_B, BM25_K1 = 0.75, 0.5
-# Cached postings per generation: 8 bytes each (int32 document, float32 frequency), 64 MB in all.
-# Scores are computed per query from them, which costs less than reading a frequent term again.
-TERM_CACHE_POSTINGS = 8_000_000
+# Cached postings per generation: 8 bytes each (int32 document, float32 frequency), 128 MB in all,
+# enough for the frequent syllables of a 100,000-page archive (serving ~270 MB there). Scores are
+# computed per query from them, which costs less than reading a frequent term again.
+TERM_CACHE_POSTINGS = 16_000_000
 
 
 def facet_key(value: str) -> str:
