@@ -68,7 +68,7 @@ INDEX_FORMAT = 3  # 3: text fields take terms counted by the workers (CountedTex
 
 def _schema() -> Schema:
     def text() -> TEXT:
-        return CountedText(analyzer=_SPACE, stored=False)
+        return CountedText(analyzer=_SPACE, phrase=False, stored=False)
 
     return Schema(
         id=ID(stored=True, unique=True),

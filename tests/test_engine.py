@@ -77,9 +77,15 @@ def test_terms_counted_in_the_worker_index_as_whoosh_indexes_the_string(tmp_path
     writer.commit()
     a, b = Generation.open(counted), Generation.open(strings)
     ra, rb = a._searcher().reader(), b._searcher().reader()
+    # no positions are stored: phrases are matched as adjacent pairs
+    assert type(ra.schema["syl"].format).__name__ == "Frequency"
+    for fieldname in ("syl", "bigf"):
+        assert ra.schema[fieldname].format.__class__ is rb.schema[fieldname].format.__class__
     assert list(ra.all_terms()) == list(rb.all_terms())
     for fieldname, term in ra.all_terms():
         assert _whoosh(ra, fieldname, term) == _whoosh(rb, fieldname, term)
+        ma, mb = ra.postings(fieldname, term), rb.postings(fieldname, term)
+        assert list(ma.items_as("frequency")) == list(mb.items_as("frequency"))
     sa, sb = a._searcher(), b._searcher()
     for fieldname in ("syl", "sylf"):
         assert sa.avg_field_length(fieldname) == sb.avg_field_length(fieldname) > 0
