@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 from . import generations as gen
 from .analysis import analyse
 from .docnumbers import doc_number_key
-from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, PreparedDoc, append_writer, prepare
+from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, append_writer
 from .extract import HTML_SUFFIXES, TEXT_SUFFIXES, Article, SkipPage, doc_id, extract_bytes
 from .registry import Registry
 
@@ -113,7 +113,7 @@ def _source_file(root: Path, path: Path, report: Report) -> list[SourceFile]:
 
 # ---------------------------------------------------------------- worker side
 
-def process_file(source: SourceFile) -> tuple[SourceFile, str, PreparedDoc | None, str | None]:
+def process_file(source: SourceFile) -> tuple[SourceFile, str, IndexDoc | None, str | None]:
     """Read, clean, extract and analyse one file. Returns (source, hash, doc, skip reason)."""
     try:
         try:
@@ -123,8 +123,7 @@ def process_file(source: SourceFile) -> tuple[SourceFile, str, PreparedDoc | Non
             return source, "", None, f"unreadable: {err.strerror or err}"
         digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
         article = extract_bytes(raw, source.relpath)
-        # prepared here, in parallel, so the one writer process only hands Whoosh the counts
-        return source, digest, prepare(to_index_doc(article)), None
+        return source, digest, to_index_doc(article), None
     except SkipPage as err:
         return source, "", None, str(err)
     except Exception as err:  # one bad file never stops a build
@@ -160,7 +159,7 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _results(files: list[SourceFile], workers: int) -> Iterator[tuple[SourceFile, str, PreparedDoc | None, str | None]]:
+def _results(files: list[SourceFile], workers: int) -> Iterator[tuple[SourceFile, str, IndexDoc | None, str | None]]:
     if workers <= 1 or len(files) < 20:
         for source in files:
             yield process_file(source)

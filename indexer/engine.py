@@ -22,11 +22,10 @@ import pickle
 import zlib
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -38,7 +37,6 @@ from whoosh.matching.wrappers import MultiMatcher
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
-from whoosh.system import pack_uint
 
 from .analysis import bigrams, is_number
 from .query import Group, QueryPlan
@@ -46,29 +44,14 @@ from .textnorm import folded_key
 
 _SPACE = SpaceSeparatedTokenizer()
 
-
-class CountedText(TEXT):
-    """A TEXT field whose value may arrive already counted, ``{term: frequency}``: the build's
-    worker processes count, so the one writer process does not tokenize and count again (it
-    was as busy as both workers together). The postings, weights and lengths are what Whoosh's
-    ``Frequency`` format makes of the same terms as a space-separated string (a test checks)."""
-
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        if not isinstance(value, dict):
-            yield from super().index(value, **kwargs)
-            return
-        boost = self.format.field_boost
-        for term, freq in value.items():
-            yield term.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq)
-
 # Bumped whenever fields or stored layout change: a build never extends a generation written in
 # another format (it rebuilds in full instead).
-INDEX_FORMAT = 3  # 3: text fields take terms counted by the workers (CountedText)
+INDEX_FORMAT = 2
 
 
 def _schema() -> Schema:
-    def text() -> TEXT:
-        return CountedText(analyzer=_SPACE, phrase=False, stored=False)
+    def text(phrase: bool = False, boost: float = 1.0) -> TEXT:
+        return TEXT(analyzer=_SPACE, phrase=phrase, stored=False, field_boost=boost)
 
     return Schema(
         id=ID(stored=True, unique=True),
@@ -142,33 +125,6 @@ class IndexDoc:
     day: str | None
 
 
-@dataclass
-class PreparedDoc:
-    """An ``IndexDoc`` as the writer hands it to Whoosh: terms counted, stored part compressed."""
-
-    id: str
-    fields: dict[str, Any]
-
-
-def prepare(doc: IndexDoc) -> PreparedDoc:
-    """The writer's per-document work, done ahead in the worker process that analysed it."""
-    return PreparedDoc(doc.id, dict(
-        path=doc.path,
-        doc=zlib.compress(json.dumps(doc.stored, ensure_ascii=False).encode("utf-8"), 6),
-        syl=Counter(doc.syl),
-        sylf=Counter(doc.sylf),
-        words=Counter(doc.words),
-        bigf=Counter(doc.bigf),
-        tsyl=Counter(doc.tsyl),
-        tsylf=Counter(doc.tsylf),
-        docnum=" ".join(doc.docnums),
-        entity=" ".join(entity_term(e) for e in doc.entities),
-        agency=facet_key(doc.agency),
-        unit=" ".join(facet_key(u) for u in doc.units),
-        day=doc.day or "none",
-    ))
-
-
 class IndexWriter:
     """Writes documents into an index directory: a new one, or a copy of the previous generation
     (``append_writer``) for an incremental build. ``commit(optimize=True)`` leaves one segment."""
@@ -184,9 +140,23 @@ class IndexWriter:
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)
 
-    def add(self, doc: IndexDoc | PreparedDoc) -> None:
-        prepared = prepare(doc) if isinstance(doc, IndexDoc) else doc
-        self._writer.add_document(id=prepared.id, **prepared.fields)
+    def add(self, doc: IndexDoc) -> None:
+        self._writer.add_document(
+            id=doc.id,
+            path=doc.path,
+            doc=zlib.compress(json.dumps(doc.stored, ensure_ascii=False).encode("utf-8"), 6),
+            syl=" ".join(doc.syl),
+            sylf=" ".join(doc.sylf),
+            words=" ".join(doc.words),
+            bigf=" ".join(doc.bigf),
+            tsyl=" ".join(doc.tsyl),
+            tsylf=" ".join(doc.tsylf),
+            docnum=" ".join(doc.docnums),
+            entity=" ".join(entity_term(e) for e in doc.entities),
+            agency=facet_key(doc.agency),
+            unit=" ".join(facet_key(u) for u in doc.units),
+            day=doc.day or "none",
+        )
 
     def commit(self, optimize: bool = True) -> None:
         self._writer.commit(optimize=optimize)

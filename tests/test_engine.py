@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from indexer.engine import Generation, IndexDoc, IndexWriter, _decode_w3, _read_postings, prepare
+from indexer.engine import Generation, IndexDoc, IndexWriter, _decode_w3, _read_postings
 
 
 def _doc(i: int, rng: random.Random) -> IndexDoc:
@@ -59,34 +59,3 @@ def test_a_damaged_posting_list_is_refused_not_misread():
     with pytest.raises(ValueError):
         _decode_w3(b"XXXX\x00\x00\x00\x01")
 
-
-def test_terms_counted_in_the_worker_index_as_whoosh_indexes_the_string(tmp_path):
-    rng = random.Random(5)
-    docs = [_doc(i, rng) for i in range(300)]
-    counted, strings = tmp_path / "counted", tmp_path / "strings"
-    writer = IndexWriter(counted)
-    for doc in docs:
-        writer.add(prepare(doc))
-    writer.commit()
-    writer = IndexWriter(strings)
-    for doc in docs:
-        fields = prepare(doc).fields
-        for name in ("syl", "sylf", "words", "bigf", "tsyl", "tsylf"):
-            fields[name] = " ".join(getattr(doc, name))  # as Whoosh's own tokenizer and counts see them
-        writer._writer.add_document(id=doc.id, **fields)
-    writer.commit()
-    a, b = Generation.open(counted), Generation.open(strings)
-    ra, rb = a._searcher().reader(), b._searcher().reader()
-    # no positions are stored: phrases are matched as adjacent pairs
-    assert type(ra.schema["syl"].format).__name__ == "Frequency"
-    for fieldname in ("syl", "bigf"):
-        assert ra.schema[fieldname].format.__class__ is rb.schema[fieldname].format.__class__
-    assert list(ra.all_terms()) == list(rb.all_terms())
-    for fieldname, term in ra.all_terms():
-        assert _whoosh(ra, fieldname, term) == _whoosh(rb, fieldname, term)
-        ma, mb = ra.postings(fieldname, term), rb.postings(fieldname, term)
-        assert list(ma.items_as("frequency")) == list(mb.items_as("frequency"))
-    sa, sb = a._searcher(), b._searcher()
-    for fieldname in ("syl", "sylf"):
-        assert sa.avg_field_length(fieldname) == sb.avg_field_length(fieldname) > 0
-        assert [sa.doc_field_length(d, fieldname) for d in range(300)] == [sb.doc_field_length(d, fieldname) for d in range(300)]
