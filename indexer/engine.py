@@ -34,7 +34,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import MultiMatcher
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
@@ -628,7 +628,8 @@ def _read_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return (np.concatenate([p[0] + offset for p, offset in zip(parts, matcher.offsets)]),
                 np.concatenate([p[1] for p in parts]))
-    if type(matcher) is W3LeafMatcher and matcher._i == 0 and matcher._baseoffset == matcher._startoffset + 4:
+    if (type(matcher) is W3LeafMatcher and matcher._i == 0
+            and matcher._baseoffset == matcher._startoffset + len(WHOOSH3_HEADER_MAGIC)):
         length = matcher._length
         # whoosh3 3.54.0 decodes a term's extent length as a 1-tuple (its matcher never uses it)
         length = length[0] if isinstance(length, tuple) else length
@@ -648,12 +649,12 @@ def _decode_w3(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
     ``(delta-coded ids, weights, values)``). Whoosh's matcher reads a block through several small
     file reads and decodes ids one by one in Python; one read and numpy are ~10x faster, and a
     test checks the result against the matcher's."""
-    if raw[:4] != b"W3Bl":
+    if not raw.startswith(WHOOSH3_HEADER_MAGIC):
         raise ValueError("not a whoosh3 posting list")
     buf = io.BytesIO(raw)
     deltas: list[int] = []
     weights: list[float] = []
-    pos, previous_last = 4, 0
+    pos, previous_last = len(WHOOSH3_HEADER_MAGIC), 0
     while True:
         length = int.from_bytes(raw[pos : pos + 4], "big", signed=True)
         end = pos + 4 + abs(length)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from indexer.textnorm import canonical_tones, fold, folded_key, key, normalize
+from indexer.textnorm import canonical_tones, fold, folded_key, key, modern_tones, normalize
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "registry.json"
 
@@ -125,18 +125,6 @@ def _tokens(text: str, loose: bool) -> list[str]:
 def _tok_key(tok: str) -> str:
     """Comparison form of one token: traditional tone placement, case folded."""
     return canonical_tones(tok).casefold()
-
-
-_NEW_STYLE = re.compile(
-    r"(?<![qQ])(?:([oO])([\u0300\u0301\u0303\u0309\u0323])([aAeE])|([uU])([\u0300\u0301\u0303\u0309\u0323])([yY]))(?!\w)")
-
-
-def _new_style(word: str) -> str:
-    """The other tone placement of a word ("Ủy" -> "Uỷ"), for head words written that way."""
-    def swap(m: re.Match[str]) -> str:
-        return m.group(1) + m.group(3) + m.group(2) if m.group(1) else m.group(4) + m.group(6) + m.group(5)
-    decomposed = unicodedata.normalize("NFD", word)
-    return unicodedata.normalize("NFC", _NEW_STYLE.sub(swap, decomposed))
 
 
 def _match_key(name: str, loose: bool) -> tuple[str, ...]:
@@ -416,7 +404,7 @@ class Registry:
         for low, node in self._trie.items():
             for surface in self._surfaces.get(low, {low}):
                 variants = {surface, surface.upper(), surface[:1].upper() + surface[1:].lower()}
-                variants |= {_new_style(v) for v in variants}
+                variants |= {modern_tones(v) for v in variants}
                 for v in variants:
                     if v[:1].isupper() or not v[:1].isalpha():
                         heads[v] = node

@@ -30,7 +30,8 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _old_style(match: re.Match[str]) -> str:
+def _swap_tone(match: re.Match[str]) -> str:
+    # either way round, the tone mark and the vowel beside it trade places
     if match.group(1):
         return match.group(1) + match.group(3) + match.group(2)
     return match.group(4) + match.group(6) + match.group(5)
@@ -43,7 +44,7 @@ def canonical_tones(text: str) -> str:
         return unicodedata.normalize("NFC", decomposed)
     # In NFD a dot below comes before a breve or circumflex ("ặ" = a + dot + breve), so the
     # pattern refuses a tone followed by another mark: "hoặc" is not an "oa" syllable.
-    return unicodedata.normalize("NFC", _NEW_STYLE.sub(_old_style, decomposed))
+    return unicodedata.normalize("NFC", _NEW_STYLE.sub(_swap_tone, decomposed))
 
 
 # The traditional placement, as ``canonical_tones`` leaves it, for the way back.
@@ -53,19 +54,17 @@ _OLD_STYLE = re.compile(
 )
 
 
-def _new_style(match: re.Match[str]) -> str:
-    if match.group(1):
-        return match.group(1) + match.group(3) + match.group(2)
-    return match.group(4) + match.group(6) + match.group(5)
+def modern_tones(text: str) -> str:
+    """The inverse of ``canonical_tones``: tones of open ``oa``/``oe``/``uy`` syllables on the
+    second vowel (``hóa`` -> ``hoá``, ``Ủy`` -> ``Uỷ``), the other placement pages use; NFC."""
+    return unicodedata.normalize("NFC", _OLD_STYLE.sub(_swap_tone, unicodedata.normalize("NFD", text)))
 
 
 def tone_spellings(text: str) -> set[str]:
     """The ways a page may write ``text`` (NFC, traditional placement, as ``canonical_tones``
-    makes it): as it is, and with the tones of ``oa``/``oe``/``uy`` on the second vowel
-    (``hóa`` -> ``hoá``, ``thủy`` -> ``thuỷ``). Snippets search these in the page's own text
-    instead of rewriting every shown body."""
-    modern = _OLD_STYLE.sub(_new_style, unicodedata.normalize("NFD", text))
-    return {text, unicodedata.normalize("NFC", modern)}
+    makes it): as it is, and in the modern placement. Snippets search these in the page's own
+    text instead of rewriting every shown body."""
+    return {text, modern_tones(text)}
 
 
 def normalize(text: str) -> str:
