@@ -112,7 +112,7 @@ def main() -> None:
     if not SHARED.exists():
         sys.exit("../shared is not present beside the repository")
     archive = dev_archive(args.pages)
-    handle = IndexHandle(dev_index(archive, args.pages))
+    handle = IndexHandle(dev_index(archive, args.pages), warm_seconds=0)  # no warm-up thread racing the norm resets
     queries = make_queries(archive, handle, args.queries)
     for assignment in args.set:
         name, value = assignment.split("=")

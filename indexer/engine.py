@@ -91,6 +91,8 @@ BM25_B, BM25_K1 = 0.75, 0.5
 # enough for the frequent syllables of a 100,000-page archive (serving ~270 MB there). Scores are
 # computed per query from them, which costs less than reading a frequent term again.
 TERM_CACHE_POSTINGS = 16_000_000
+# The fields queries score (``build_query``): their norms are computed before a generation serves.
+SCORED_FIELDS = ("syl", "tsyl", "sylf", "tsylf", "bigf", "words", "docnum", "entity")
 
 
 def facet_key(value: str) -> str:
@@ -264,50 +266,52 @@ class Generation:
         reader = self._index.reader()
         try:
             self.size = reader.doc_count_all()
-            self.live = np.zeros(self.size, dtype=bool)
-            for docnum in reader.all_doc_ids():
-                self.live[docnum] = True
+            if reader.has_deletions():
+                self.live = np.zeros(self.size, dtype=bool)
+                self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+            else:
+                self.live = np.ones(self.size, dtype=bool)
             self.doc_count = int(self.live.sum())
             self.agency = self._column(reader, "agency")
             self.unit = self._column(reader, "unit")
             day = self._column(reader, "day")
-            self.day_ordinal = np.zeros(self.size, dtype=np.int32)  # 0 = unknown date
-            for i, value in enumerate(day.values):
-                if value != "none":
-                    self.day_ordinal[day.doc_idx[day.value_idx == i]] = date.fromisoformat(value).toordinal()
-            self.vocabulary = {t: reader.doc_frequency("sylf", t) for t in self._terms(reader, "sylf")}
+            # 0 = unknown date; dates are parsed once per distinct day, then spread to documents
+            when = [None if value == "none" else date.fromisoformat(value) for value in day.values]
+            self.day_ordinal = np.zeros(self.size, dtype=np.int32)
+            self.year = np.zeros(self.size, dtype=np.int32)
+            self.month = np.zeros(self.size, dtype=np.int32)
+            for array, part in ((self.day_ordinal, date.toordinal), (self.year, lambda d: d.year),
+                                (self.month, lambda d: d.month)):
+                per_value = np.array([part(d) if d else 0 for d in when], dtype=np.int32)
+                array[day.doc_idx] = per_value[day.value_idx]
+            self.vocabulary = dict(self._doc_frequencies(reader, "sylf"))
             # the accented spelling the archive uses most for each folded syllable, for suggestions
             best: dict[str, tuple[int, str]] = {}
-            for t in self._terms(reader, "syl"):
-                df = reader.doc_frequency("syl", t)
+            for t, df in self._doc_frequencies(reader, "syl"):
                 key = folded_key(t)
                 if df > best.get(key, (0, ""))[0]:
                     best[key] = (df, t)
             self.accented = {k: v[1] for k, v in best.items()}
         finally:
             reader.close()
-        years = np.array([date.fromordinal(int(o)).year if o else 0 for o in self.day_ordinal], dtype=np.int32)
-        months = np.array([date.fromordinal(int(o)).month if o else 0 for o in self.day_ordinal], dtype=np.int32)
-        self.year = years
-        self.month = months
 
     @classmethod
     def open(cls, directory: Path) -> "Generation":
         return cls(Path(directory))
 
     @staticmethod
-    def _terms(reader: Any, fieldname: str) -> list[str]:
-        out = []
-        for term in reader.lexicon(fieldname):
-            out.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-        return out
+    def _doc_frequencies(reader: Any, fieldname: str) -> Iterable[tuple[str, int]]:
+        # one pass over the term index with each term's info, not a lookup per term (a whole
+        # second per 10,000 terms at archive scale, and a generation holds 100,000s)
+        for term, info in reader.iter_field(fieldname):
+            yield (term.decode("utf-8") if isinstance(term, bytes) else term), info.doc_frequency()
 
     def _column(self, reader: Any, fieldname: str) -> _Column:
         values: list[str] = []
         docs: list[np.ndarray] = []
         idx: list[np.ndarray] = []
-        for term in self._terms(reader, fieldname):
-            ids = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+        for term, _df in self._doc_frequencies(reader, fieldname):
+            ids = _read_postings(reader.postings(fieldname, term))[0]
             docs.append(ids)
             idx.append(np.full(len(ids), len(values), dtype=np.int64))
             values.append(_unkey(term))
@@ -324,6 +328,34 @@ class Generation:
             with self._lock:
                 self._searchers.append(searcher)
         return searcher
+
+    def recent_terms(self, postings: int = TERM_CACHE_POSTINGS) -> list[tuple[str, str]]:
+        """The cached terms, most recently used first, up to ``postings`` postings in all: what
+        the traffic has been asking, for a successor generation to read before it takes over."""
+        with self._lock:
+            cached = [(key, len(post.ids)) for key, post in self._postings.items()]
+        out, total = [], 0
+        for key, size in reversed(cached):
+            if total + size > postings:
+                break
+            out.append(key)
+            total += size
+        return out
+
+    def warm(self, terms: Iterable[tuple[str, str]] = (), deadline: float | None = None) -> int:
+        """Compute every scored field's norms, then read ``terms`` ((field, text) pairs) into the
+        term cache until ``deadline`` (a ``time.monotonic()`` value); returns how many were read.
+        Done before a generation serves, so that its first requests do not pay these reads."""
+        searcher = self._searcher()
+        for fieldname in SCORED_FIELDS:
+            self._norm(searcher, fieldname)
+        done = 0
+        for fieldname, text in terms:
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            self._term(searcher, fieldname, text)
+            done += 1
+        return done
 
     def close(self) -> None:
         with self._lock:

@@ -6,6 +6,7 @@ and swaps to a new one when a build publishes it, runs the query, and shapes the
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,12 @@ from .query import MAX_QUERY_CHARS, parse_query
 from .snippets import highlight, snippet
 from .suggest import did_you_mean
 
+log = logging.getLogger(__name__)
+
 SORTS = ("relevance", "newest", "oldest")
+# How long a new generation may spend reading the terms the traffic used on the old one before it
+# takes over (the old one answers meanwhile)
+WARM_SECONDS = 30.0
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_FILTER_VALUES = 20
@@ -136,36 +142,74 @@ def parse_params(args: Mapping[str, Any]) -> SearchParams:
 
 
 class IndexHandle:
-    """The live generation of an index root, reopened when a build publishes a new one.
+    """The live generation of an index root, replaced when a build publishes a new one.
 
     Requests take a reference to a ``Generation`` and keep it for their whole life, so a request
     in flight finishes on the generation it started on; the old one is closed by the garbage
-    collector once no request holds it.
+    collector once no request holds it. A new generation is opened and warmed in a background
+    thread while the old one keeps answering (at 100,000 pages opening takes seconds and a cold
+    term cache makes the first queries several times slower), then swapped in at once.
     """
 
-    def __init__(self, root: Path, check_every: float = 1.0):
+    def __init__(self, root: Path, check_every: float = 1.0, warm_seconds: float = WARM_SECONDS):
         self.root = Path(root)
         self.check_every = check_every
+        self.warm_seconds = warm_seconds
         self._lock = threading.Lock()
         self._generation: Generation | None = None
         self._path: Path | None = None
+        self._pending: Path | None = None  # being opened in the background
+        self._failed: Path | None = None  # could not be opened: not tried again every second
         self._checked = 0.0
 
     def generation(self) -> Generation:
-        now = time.monotonic()
-        if self._generation is None or now - self._checked > self.check_every:
+        if self._generation is None:
             with self._lock:
-                self._checked = now
-                path = gen.current(self.root)
-                if path is None:
-                    if self._generation is not None:
-                        return self._generation
-                    raise FileNotFoundError(f"no index at {self.root}: run the build first")
-                if path != self._path:
-                    self._generation = Generation.open(path)
-                    self._path = path
-        assert self._generation is not None
+                if self._generation is None:  # the first open: nothing else to serve meanwhile
+                    path = gen.current(self.root)
+                    if path is None:
+                        raise FileNotFoundError(f"no index at {self.root}: run the build first")
+                    self._generation, self._path = Generation.open(path), path
+                    self._checked = time.monotonic()
+                    if self.warm_seconds > 0:
+                        self._background(self._generation.warm)
+        now = time.monotonic()
+        if now - self._checked > self.check_every:
+            with self._lock:
+                if now - self._checked > self.check_every:
+                    self._checked = now
+                    path = gen.current(self.root)
+                    if path is not None and path not in (self._path, self._pending, self._failed):
+                        self._pending = path
+                        self._background(self._switch, path)
         return self._generation
+
+    def _switch(self, path: Path) -> None:
+        old = self._generation
+        try:
+            new = Generation.open(path)
+            if self.warm_seconds > 0 and old is not None:
+                new.warm(old.recent_terms(), deadline=time.monotonic() + self.warm_seconds)
+        except Exception:
+            # e.g. the generation was pruned by a newer build before we got to it: keep serving
+            # the old one and try whatever CURRENT names at the next check
+            log.exception("could not open the generation %s; still serving %s", path, self._path)
+            with self._lock:
+                self._pending, self._failed = None, path
+            return
+        with self._lock:
+            self._generation, self._path, self._pending = new, path, None
+        log.info("now serving %s", path)
+
+    @staticmethod
+    def _background(target: Any, *args: Any) -> None:
+        def run() -> None:
+            try:
+                target(*args)
+            except Exception:  # a warm-up that fails costs speed, never an answer
+                log.exception("background work on the index failed")
+
+        threading.Thread(target=run, name="index-switch", daemon=True).start()
 
     def report(self) -> dict[str, Any] | None:
         path = self._path or gen.current(self.root)

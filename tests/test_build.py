@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from indexer import engine
 from indexer import generations as gen
 from indexer.build import build
 from indexer.service import IndexHandle, SearchParams, search
@@ -75,6 +77,60 @@ def test_generations_switch_atomically_and_old_ones_are_pruned(tmp_path):
     assert gen.current(index).name == names[-1]
     left = sorted(p.name for p in gen.generations_dir(index).iterdir())
     assert left == sorted(names[-2:])
+
+
+def test_a_published_generation_is_opened_and_warmed_in_the_background_then_swapped_in(tmp_path):
+    src = tmp_path / "src"
+    write_page(src, "a.html", "Hội nghị y tế cơ sở", "Hội nghị tổng kết công tác y tế cơ sở được tổ chức tại Hà Nội với nhiều ý kiến.")
+    index = tmp_path / "index"
+    first = build([src], index, full=True, workers=1, quiet=True).generation
+    handle = IndexHandle(index, check_every=0.0)
+    old = handle.generation()
+    assert old.directory.name == first
+    assert search(handle, SearchParams(q="hoi nghi y te"))["total"] == 1
+    asked = old.recent_terms()
+    assert ("sylf", "hoi") in asked and ("bigf", "y_te") in asked
+
+    write_page(src, "b.html", "Tiêm chủng mở rộng", "Chương trình tiêm chủng mở rộng được triển khai ở các trạm y tế cơ sở.")
+    second = build([src], index, full=True, workers=1, quiet=True).generation
+    served = [handle.generation()]  # notices CURRENT, answers from the old one while the new one opens
+    assert served[0] is old
+    deadline = time.monotonic() + 30
+    while served[-1].directory.name != second and time.monotonic() < deadline:
+        time.sleep(0.02)
+        served.append(handle.generation())
+    new = served[-1]
+    assert new.directory.name == second, "the new generation was never swapped in"
+    names = [g.directory.name for g in served]
+    assert names == [first] * names.count(first) + [second] * names.count(second)  # no flapping back
+    # it came in warm: every scored field's norms, and the terms the traffic asked of the old one
+    assert set(engine.SCORED_FIELDS) <= set(new._norms)
+    assert set(asked) <= set(new.recent_terms())
+    assert search(handle, SearchParams(q="y te co so"))["total"] == 2
+
+
+def test_a_generation_that_cannot_be_opened_leaves_the_old_one_serving(tmp_path):
+    src = tmp_path / "src"
+    write_page(src, "a.html", "Hội nghị y tế cơ sở", "Hội nghị tổng kết công tác y tế cơ sở được tổ chức tại Hà Nội với nhiều ý kiến.")
+    index = tmp_path / "index"
+    first = build([src], index, full=True, workers=1, quiet=True).generation
+    handle = IndexHandle(index, check_every=0.0)
+    assert handle.generation().directory.name == first
+    broken = gen.generations_dir(index) / "broken"
+    broken.mkdir()
+    (broken / "junk").write_text("not an index")
+    gen.publish(index, broken)
+    for _ in range(20):
+        assert handle.generation().directory.name == first
+        assert search(handle, SearchParams(q="hoi nghi"))["total"] == 1
+        time.sleep(0.05)
+    # the next good build is taken up as usual
+    write_page(src, "b.html", "Tiêm chủng mở rộng", "Chương trình tiêm chủng mở rộng được triển khai ở các trạm y tế cơ sở.")
+    third = build([src], index, full=True, workers=1, quiet=True).generation
+    deadline = time.monotonic() + 30
+    while handle.generation().directory.name != third and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert search(handle, SearchParams(q="tiem chung"))["total"] == 1
 
 
 def test_incremental_build_picks_up_added_changed_deleted(tmp_path):
