@@ -1,7 +1,10 @@
 """Build a new index generation from archive folders, in parallel, and publish it.
 
-Pages are read, cleaned, and analysed (pyvi) in worker processes, one per core; the parent only
-feeds Whoosh. A manifest of (size, mtime, hash) per file lets the next build reuse the previous
+Pages are read, cleaned, and analysed (pyvi) in worker processes, one per core. A full build
+splits the pages into one shard per worker: each shard process also writes (and merges) its own
+Whoosh segment, and the generation is the list of those segments, so no step runs on one core
+while the other waits. An incremental build (and a small one) feeds one writer from the workers
+instead. A manifest of (size, mtime, hash) per file lets the next build reuse the previous
 generation and touch only what changed. One bad file is logged with its reason and skipped.
 """
 
@@ -12,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import queue
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,13 +25,18 @@ from typing import Any, Iterable, Iterator
 from . import generations as gen
 from .analysis import analyse
 from .docnumbers import doc_number_key
-from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, append_writer
+from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, append_writer, combine_shards
 from .extract import HTML_SUFFIXES, TEXT_SUFFIXES, Article, SkipPage, doc_id, extract_bytes
 from .registry import Registry
 
 log = logging.getLogger("indexer.build")
 
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES
+# A full build of at least this many pages is split into one shard per worker: each worker
+# process reads, analyses and writes its own Whoosh segment, and the generation is made of those
+# segments. Fewer pages go through one writer fed by the workers (one segment).
+SHARD_MIN_PAGES = 100
+SHARD_MEMORY_MB = 256  # Whoosh's posting buffer per shard before it spills a sorted run to disk
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,78 @@ def _results(files: list[SourceFile], workers: int) -> Iterator[tuple[SourceFile
         yield from pool.imap_unordered(process_file, files, chunksize=8)
 
 
+def _write_shard(part: list[SourceFile], directory: str, qualified: frozenset[str], done: Any, out: Any) -> None:
+    """A shard process: read, analyse and index ``part`` into its own index at ``directory``,
+    then send back what happened to each file (for the report and the manifest)."""
+    _init_worker()
+    writer = IndexWriter(Path(directory), memory_mb=SHARD_MEMORY_MB)
+    outcomes = []
+    for source in part:
+        source, digest, doc, reason = process_file(source)
+        if doc is not None and reason is None:
+            if _key(source) in qualified:
+                doc.id = doc_id(f"{source.root}/{source.relpath}")
+            writer.add(doc)
+        outcomes.append((source, digest, doc.id if doc is not None and reason is None else None, reason))
+        with done.get_lock():
+            done.value += 1
+    writer.commit(optimize=True)  # this shard's own merge, beside the other shards'
+    out.put((directory, outcomes))
+
+
+def _run_shards(todo: list[SourceFile], target: Path, shards: int, qualified: frozenset[str],
+                progress: "Progress") -> list[tuple[SourceFile, str, str | None, str | None]]:
+    """Index ``todo`` in ``shards`` processes and combine their segments into ``target``.
+    Returns each file's (source, hash, id or None, skip reason), in ``todo`` order."""
+    ctx = multiprocessing.get_context("fork")  # pyvi and the registry, loaded once, are shared
+    done = ctx.Value("q", 0)
+    out = ctx.Queue()
+    parts = [todo[i * len(todo) // shards:(i + 1) * len(todo) // shards] for i in range(shards)]
+    dirs = [str(target / f"shard-{i}") for i in range(shards)]
+    procs = [ctx.Process(target=_write_shard, args=(part, d, qualified, done, out), name=f"shard-{i}")
+             for i, (part, d) in enumerate(zip(parts, dirs))]
+    results: dict[str, list] = {}
+    try:
+        for proc in procs:
+            proc.start()
+        while len(results) < shards:
+            try:
+                directory, outcomes = out.get(timeout=0.5)
+                results[directory] = outcomes
+            except queue.Empty:
+                dead = [p for p in procs if p.exitcode not in (None, 0)]
+                if dead:
+                    raise RuntimeError(f"{dead[0].name} stopped with exit code {dead[0].exitcode}") from None
+            progress.advance_to(done.value)
+        for proc in procs:
+            proc.join()
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+    combine_shards(target, [Path(d) for d in dirs])
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
+    return [outcome for d in dirs for outcome in results[d]]
+
+
+def _qualified_ids(files: list[SourceFile]) -> frozenset[str]:
+    """Files whose relative path another, earlier source already has: their ids are qualified
+    with their root, so both are kept."""
+    seen: set[str] = set()
+    out = set()
+    for source in files:
+        if source.relpath in seen:
+            out.add(_key(source))
+        seen.add(source.relpath)
+    return frozenset(out)
+
+
+def _key(source: SourceFile) -> str:
+    return f"{source.root}\0{source.relpath}"  # a file is known by root and path
+
+
 # ---------------------------------------------------------------- the build
 
 class Progress:
@@ -184,10 +265,16 @@ class Progress:
             self.bar = tqdm(total=total, unit="page", dynamic_ncols=True, file=sys.stderr)
 
     def step(self) -> None:
-        self.done += 1
-        if self.bar is not None:
-            self.bar.update(1)
+        self.advance_to(self.done + 1)
+
+    def advance_to(self, done: int) -> None:
+        if done <= self.done:
             return
+        if self.bar is not None:
+            self.bar.update(done - self.done)
+            self.done = done
+            return
+        self.done = done
         now = time.monotonic()
         if not self.quiet and (now - self.last > 5 or self.done == self.total):
             self.last = now
@@ -214,6 +301,57 @@ def build(
         return _build_locked(sources, index_root, full=full, workers=workers or os.cpu_count() or 1, quiet=quiet)
 
 
+def _skip(report: Report, source: SourceFile, reason: str | None) -> None:
+    report.skipped.append({"path": source.relpath, "reason": reason or "no content"})
+    log.warning("skipped %s: %s", source.relpath, reason)
+
+
+def _entry(source: SourceFile, digest: str, id_: str) -> dict[str, Any]:
+    return {"size": source.size, "mtime_ns": source.mtime_ns, "hash": digest, "id": id_, "path": source.relpath}
+
+
+def _write_one(todo: list[SourceFile], target: Path, previous: Path | None, workers: int, qualified: frozenset[str],
+               old_manifest: dict[str, dict[str, Any]], gone: list[str], manifest: dict[str, dict[str, Any]],
+               report: Report, progress: Progress) -> None:
+    """One writer fed by the worker pool: a new index, or (``previous``) a copy of the previous
+    generation with the changed files replaced and the gone ones deleted."""
+    if previous is not None:
+        shutil.copytree(previous, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("report.json", "*.lock"))
+        writer = append_writer(target)
+    else:
+        writer = IndexWriter(target)
+    for k in gone:
+        if old_manifest[k].get("id"):
+            writer.delete(old_manifest[k]["id"])
+        report.removed += 1
+    for source, digest, doc, reason in _results(todo, workers):
+        report.read += 1
+        progress.step()
+        old = old_manifest.get(_key(source))
+        if reason is not None or doc is None:
+            _skip(report, source, reason)
+            if old and old.get("id"):
+                writer.delete(old["id"])
+                report.removed += 1
+            continue
+        if old and old.get("hash") == digest and old.get("id"):
+            # touched but not changed: keep the indexed copy
+            manifest[_key(source)] = {**old, "size": source.size, "mtime_ns": source.mtime_ns}
+            report.unchanged += 1
+            continue
+        if _key(source) in qualified:
+            doc.id = doc_id(f"{source.root}/{source.relpath}")
+        if old and old.get("id"):
+            writer.delete(old["id"])
+            report.updated += 1
+        else:
+            report.added += 1
+        writer.add(doc)
+        manifest[_key(source)] = _entry(source, digest, doc.id)
+    progress.close()
+    writer.commit(optimize=previous is None)
+
+
 def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers: int, quiet: bool) -> Report:
     started = time.monotonic()
     report = Report(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
@@ -228,18 +366,19 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     incremental = bool(old_manifest)
     report.mode = "incremental" if incremental else "full"
 
-    key = lambda f: f"{f.root}\0{f.relpath}"  # noqa: E731 - a file is known by root and path
     todo: list[SourceFile] = []
     manifest: dict[str, dict[str, Any]] = {}
     for source in files:
-        old = old_manifest.get(key(source))
+        old = old_manifest.get(_key(source))
         if old and old["size"] == source.size and old["mtime_ns"] == source.mtime_ns:
-            manifest[key(source)] = old
+            manifest[_key(source)] = old
             report.unchanged += 1
         else:
             todo.append(source)
-    current_keys = {key(f) for f in files}
+    current_keys = {_key(f) for f in files}
     gone = [k for k in old_manifest if k not in current_keys]
+    qualified = _qualified_ids(files)
+    shards = workers if not incremental and workers > 1 and len(todo) >= SHARD_MIN_PAGES else 1
 
     target = gen.new_generation(index_root)
     report.generation = target.name
@@ -248,47 +387,19 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
 
     _pyvi()
     try:
-        if incremental:
-            shutil.copytree(previous, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("report.json", "*.lock"))
-            writer = append_writer(target)
-        else:
-            writer = IndexWriter(target)
-        for k in gone:
-            if old_manifest[k].get("id"):
-                writer.delete(old_manifest[k]["id"])
-            report.removed += 1
         progress = Progress(len(todo), quiet=quiet)
-        seen_ids: dict[str, str] = {}
-        for source, digest, doc, reason in _results(todo, workers):
-            report.read += 1
-            progress.step()
-            old = old_manifest.get(key(source))
-            if reason is not None or doc is None:
-                report.skipped.append({"path": source.relpath, "reason": reason or "no content"})
-                log.warning("skipped %s: %s", source.relpath, reason)
-                if old and old.get("id"):
-                    writer.delete(old["id"])
-                    report.removed += 1
-                continue
-            if old and old.get("hash") == digest and old.get("id"):
-                # touched but not changed: keep the indexed copy
-                manifest[key(source)] = {**old, "size": source.size, "mtime_ns": source.mtime_ns}
-                report.unchanged += 1
-                continue
-            if doc.id in seen_ids:
-                # two sources hold the same relative path; keep both by qualifying the id
-                doc.id = doc_id(f"{source.root}/{source.relpath}")
-            seen_ids[doc.id] = source.relpath
-            if old and old.get("id"):
-                writer.delete(old["id"])
-                report.updated += 1
-            else:
+        if shards > 1:
+            for source, digest, id_, reason in _run_shards(todo, target, shards, qualified, progress):
+                report.read += 1
+                if id_ is None:
+                    _skip(report, source, reason)
+                    continue
                 report.added += 1
-            writer.add(doc)
-            manifest[key(source)] = {"size": source.size, "mtime_ns": source.mtime_ns, "hash": digest,
-                                     "id": doc.id, "path": source.relpath}
-        progress.close()
-        writer.commit(optimize=not incremental)
+                manifest[_key(source)] = _entry(source, digest, id_)
+            progress.close()
+        else:
+            _write_one(todo, target, previous if incremental else None, workers, qualified, old_manifest, gone,
+                       manifest, report, progress)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise

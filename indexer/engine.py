@@ -171,6 +171,27 @@ def append_writer(directory: Path) -> IndexWriter:
     return IndexWriter(directory, create=False)
 
 
+def combine_shards(directory: Path, shards: list[Path]) -> int:
+    """Make ``directory`` one index of the segments of the finished ``shards`` indexes (each
+    written by its own process, with the same schema), in order, without merging them: merging
+    is a single-threaded pass over every posting, the longest step of a large build. The shards'
+    segment files move into ``directory``; returns the number of segments."""
+    directory.mkdir(parents=True, exist_ok=True)
+    index = whoosh_index.create_in(str(directory), _schema())
+    segments: list[Any] = []
+    for shard in shards:
+        storage = FileStorage(str(shard))
+        with storage.open_index().reader() as reader:
+            parts = reader.segments() or []
+        for segment in parts:
+            for name in segment.list_files(storage):
+                (shard / name).replace(directory / name)
+            segments.append(segment)
+    # Whoosh's documented hook for choosing a commit's segments: keep these, as they are
+    index.writer().commit(mergetype=lambda _writer, existing: existing + segments)
+    return len(segments)
+
+
 @dataclass
 class Filters:
     agencies: list[str] = field(default_factory=list)

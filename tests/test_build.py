@@ -155,6 +155,80 @@ def test_incremental_build_picks_up_added_changed_deleted(tmp_path):
     assert len(titles(index, "y tế")) == 3
 
 
+TOPICS = ["tiêm chủng mở rộng", "khám chữa bệnh từ xa", "y tế cơ sở", "phòng chống dịch sốt xuất huyết",
+          "bảo hiểm y tế học sinh", "an toàn thực phẩm", "chuyển đổi số ngành y tế", "vắc xin phòng sởi"]
+
+
+def many_pages(folder: Path, count: int, prefix: str = "p") -> None:
+    for i in range(count):
+        a, b = TOPICS[i % len(TOPICS)], TOPICS[(i * 3 + 1) % len(TOPICS)]
+        write_page(folder, f"{prefix}/{i:03d}.html", f"Bản tin số {i} về {a}",
+                   f"Sở Y tế cho biết {a} đạt kết quả tốt ở {i % 7 + 1} huyện; {b} được bàn trong tuần {i}.",
+                   date=f"{i % 28 + 1:02d}/{i % 12 + 1:02d}/20{10 + i % 12}")
+
+
+def answers_and_scores(index: Path, queries: list[str]) -> dict:
+    handle = IndexHandle(index, warm_seconds=0)
+    out = {}
+    for q in queries:
+        result = search(handle, SearchParams(q=q, per_page=100))
+        out[q] = (result["total"], [(r["id"], r["score"]) for r in result["results"]], result["facets"])
+    return out
+
+
+def test_a_full_build_in_shards_answers_and_scores_exactly_as_one_writer_does(tmp_path, monkeypatch):
+    from indexer import build as build_module
+
+    monkeypatch.setattr(build_module, "SHARD_MIN_PAGES", 20)
+    one, other = tmp_path / "one", tmp_path / "other"
+    many_pages(one, 30)
+    many_pages(other, 10)
+    write_page(other, "p/000.html", "Bản tin trùng đường dẫn về an toàn thực phẩm", "Cùng đường dẫn với một trang của nguồn kia, vẫn phải được giữ.")
+    (one / "p" / "bad.html").write_bytes(b"\x00\x01\x02PNG" * 500)
+    serial = build([one, other], tmp_path / "serial", full=True, workers=1, quiet=True)
+    sharded = build([one, other], tmp_path / "sharded", full=True, workers=2, quiet=True)
+    assert (sharded.added, sharded.read, [s["path"] for s in sharded.skipped]) == (serial.added, serial.read, ["p/bad.html"])
+    assert sharded.added == 40  # pages at the same path under both roots (p/000.html ...) are all kept
+    segments = IndexHandle(tmp_path / "sharded").generation()._searcher().reader().leaf_readers()
+    assert len(segments) == 2, "one segment per shard, not merged"
+    manifest = json.loads((gen.current(tmp_path / "sharded") / "manifest.json").read_text())
+    assert manifest == json.loads((gen.current(tmp_path / "serial") / "manifest.json").read_text())
+    assert not list(gen.current(tmp_path / "sharded").glob("shard-*")), "the shard indexes are gone"
+    queries = ["y tế", "tiem chung mo rong", "khám chữa bệnh từ xa", "\"an toàn thực phẩm\"", "Sở Y tế huyện",
+               "đường dẫn", "bản tin số 7"]
+    assert answers_and_scores(tmp_path / "sharded", queries) == answers_and_scores(tmp_path / "serial", queries)
+    assert titles(tmp_path / "sharded", "trung duong dan") == ["Bản tin trùng đường dẫn về an toàn thực phẩm"]
+
+    # the next, incremental build goes on from the sharded generation
+    write_page(one, "p/new.html", "Bài mới về nước sạch nông thôn", "Nước sạch nông thôn được đưa về các xã vùng cao.")
+    again = build([one, other], tmp_path / "sharded", workers=2, quiet=True)
+    assert (again.mode, again.added, again.unchanged) == ("incremental", 1, 40)
+    assert titles(tmp_path / "sharded", "nuoc sach nong thon") == ["Bài mới về nước sạch nông thôn"]
+
+
+def test_a_shard_that_dies_fails_the_build_and_publishes_nothing(tmp_path, monkeypatch):
+    from indexer import build as build_module
+
+    src = tmp_path / "src"
+    many_pages(src, 30)
+    index = tmp_path / "index"
+    first = build([src], index, full=True, workers=1, quiet=True).generation
+    monkeypatch.setattr(build_module, "SHARD_MIN_PAGES", 20)
+    real = build_module.process_file
+
+    def crash_on_one_page(source):  # a worker killed outright (out of memory, a crash in C code)
+        if source.relpath == "p/025.html":
+            os._exit(3)
+        return real(source)
+
+    monkeypatch.setattr(build_module, "process_file", crash_on_one_page)
+    with pytest.raises(RuntimeError, match="shard-1 stopped with exit code 3"):
+        build([src], index, full=True, workers=2, quiet=True)
+    assert gen.current(index).name == first
+    assert [p.name for p in gen.generations_dir(index).iterdir()] == [first], "the unfinished generation was removed"
+    assert len(titles(index, "ban tin")) == 30
+
+
 def test_second_build_is_refused_with_exit_code_75(tmp_path):
     src = tmp_path / "src"
     write_page(src, "a.html", "Một bài", "Nội dung của một bài viết đủ dài để được lập chỉ mục đầy đủ.")
