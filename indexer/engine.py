@@ -2,7 +2,8 @@
 
 Its interface is narrow on purpose, so another engine (a Whoosh fork, tantivy, OpenSearch) can
 take its place: write a batch of analysed documents into a new directory (``IndexWriter``),
-open a finished generation (``Generation.open``), search it with a query plan, filters and facets
+join indexes written in parallel into one generation (``combine_shards``), open a finished
+generation (``Generation.open``, ``Generation.warm``), search it with a query plan, filters and facets
 (``Generation.search``), fetch one stored document (``Generation.get``).
 
 Documents arrive already analysed (space-separated terms per field, made in worker processes),
