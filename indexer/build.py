@@ -209,6 +209,7 @@ def _run_shards(todo: list[SourceFile], target: Path, shards: int, qualified: fr
     procs = [ctx.Process(target=_write_shard, args=(part, d, qualified, done, out), name=f"shard-{i}")
              for i, (part, d) in enumerate(zip(parts, dirs))]
     results: dict[str, list] = {}
+    said = False
     try:
         for proc in procs:
             proc.start()
@@ -221,6 +222,10 @@ def _run_shards(todo: list[SourceFile], target: Path, shards: int, qualified: fr
                 if dead:
                     raise RuntimeError(f"{dead[0].name} stopped with exit code {dead[0].exitcode}") from None
             progress.advance_to(done.value)
+            if done.value == len(todo) and not said and not progress.quiet:
+                # the shards' own merges follow, minutes at archive scale, with no page count to show
+                log.info("all %d pages read; the %d shards are writing their segments", len(todo), shards)
+                said = True
         for proc in procs:
             proc.join()
     finally:
