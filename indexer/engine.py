@@ -306,10 +306,10 @@ class Generation:
                                 (self.month, lambda d: d.month)):
                 per_value = np.array([part(d) if d else 0 for d in when], dtype=np.int32)
                 array[day.doc_idx] = per_value[day.value_idx]
-            self.vocabulary = dict(self._doc_frequencies(reader, "sylf"))
+            self.vocabulary = self._doc_frequencies(reader, "sylf")
             # the accented spelling the archive uses most for each folded syllable, for suggestions
             best: dict[str, tuple[int, str]] = {}
-            for t, df in self._doc_frequencies(reader, "syl"):
+            for t, df in self._doc_frequencies(reader, "syl").items():
                 key = folded_key(t)
                 if df > best.get(key, (0, ""))[0]:
                     best[key] = (df, t)
@@ -322,17 +322,22 @@ class Generation:
         return cls(Path(directory))
 
     @staticmethod
-    def _doc_frequencies(reader: Any, fieldname: str) -> Iterable[tuple[str, int]]:
-        # one pass over the term index with each term's info, not a lookup per term (a whole
-        # second per 10,000 terms at archive scale, and a generation holds 100,000s)
-        for term, info in reader.iter_field(fieldname):
-            yield (term.decode("utf-8") if isinstance(term, bytes) else term), info.doc_frequency()
+    def _doc_frequencies(reader: Any, fieldname: str) -> dict[str, int]:
+        """Every term of a field with its document frequency, in term order. One pass over each
+        segment's term index with each term's info: a lookup per term (what Whoosh does for a
+        reader of several segments) costs a second per 10,000 terms, and there are 100,000s."""
+        totals: dict[str, int] = {}
+        for leaf, _base in reader.leaf_readers():
+            for term, info in leaf.iter_field(fieldname):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                totals[text] = totals.get(text, 0) + info.doc_frequency()
+        return dict(sorted(totals.items())) if len(reader.leaf_readers()) > 1 else totals
 
     def _column(self, reader: Any, fieldname: str) -> _Column:
         values: list[str] = []
         docs: list[np.ndarray] = []
         idx: list[np.ndarray] = []
-        for term, _df in self._doc_frequencies(reader, fieldname):
+        for term in self._doc_frequencies(reader, fieldname):
             ids = _read_postings(reader.postings(fieldname, term))[0]
             docs.append(ids)
             idx.append(np.full(len(ids), len(values), dtype=np.int64))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -176,7 +177,7 @@ def answers_and_scores(index: Path, queries: list[str]) -> dict:
     return out
 
 
-def test_a_full_build_in_shards_answers_and_scores_exactly_as_one_writer_does(tmp_path, monkeypatch):
+def test_a_full_build_in_shards_answers_and_scores_exactly_as_one_writer_does(tmp_path, monkeypatch, caplog):
     from indexer import build as build_module
 
     monkeypatch.setattr(build_module, "SHARD_MIN_PAGES", 20)
@@ -186,7 +187,9 @@ def test_a_full_build_in_shards_answers_and_scores_exactly_as_one_writer_does(tm
     write_page(other, "p/000.html", "Bản tin trùng đường dẫn về an toàn thực phẩm", "Cùng đường dẫn với một trang của nguồn kia, vẫn phải được giữ.")
     (one / "p" / "bad.html").write_bytes(b"\x00\x01\x02PNG" * 500)
     serial = build([one, other], tmp_path / "serial", full=True, workers=1, quiet=True)
-    sharded = build([one, other], tmp_path / "sharded", full=True, workers=2, quiet=True)
+    with caplog.at_level(logging.INFO, logger="indexer.build"):
+        sharded = build([one, other], tmp_path / "sharded", full=True, workers=2)
+    assert "all 41 pages read; the 2 shards are writing their segments" in caplog.text
     assert (sharded.added, sharded.read, [s["path"] for s in sharded.skipped]) == (serial.added, serial.read, ["p/bad.html"])
     assert sharded.added == 40  # pages at the same path under both roots (p/000.html ...) are all kept
     segments = IndexHandle(tmp_path / "sharded").generation()._searcher().reader().leaf_readers()
@@ -197,6 +200,9 @@ def test_a_full_build_in_shards_answers_and_scores_exactly_as_one_writer_does(tm
     queries = ["y tế", "tiem chung mo rong", "khám chữa bệnh từ xa", "\"an toàn thực phẩm\"", "Sở Y tế huyện",
                "đường dẫn", "bản tin số 7"]
     assert answers_and_scores(tmp_path / "sharded", queries) == answers_and_scores(tmp_path / "serial", queries)
+    two, one_ = (IndexHandle(tmp_path / name, warm_seconds=0).generation() for name in ("sharded", "serial"))
+    assert two.vocabulary == one_.vocabulary and list(two.vocabulary) == list(one_.vocabulary)  # suggestions
+    assert two.accented == one_.accented and two.agency.values == one_.agency.values
     assert titles(tmp_path / "sharded", "trung duong dan") == ["Bản tin trùng đường dẫn về an toàn thực phẩm"]
 
     # the next, incremental build goes on from the sharded generation
