@@ -14,8 +14,8 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import shutil
 import queue
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
