@@ -80,20 +80,29 @@ def test_generations_switch_atomically_and_old_ones_are_pruned(tmp_path):
     assert left == sorted(names[-2:])
 
 
-def test_a_published_generation_is_opened_and_warmed_in_the_background_then_swapped_in(tmp_path):
+def serving_one_page(tmp_path: Path) -> tuple[Path, Path, str, IndexHandle]:
+    """A one-page index and a handle over it that looks for new generations at every call."""
     src = tmp_path / "src"
     write_page(src, "a.html", "Hội nghị y tế cơ sở", "Hội nghị tổng kết công tác y tế cơ sở được tổ chức tại Hà Nội với nhiều ý kiến.")
     index = tmp_path / "index"
     first = build([src], index, full=True, workers=1, quiet=True).generation
-    handle = IndexHandle(index, check_every=0.0)
+    return src, index, first, IndexHandle(index, check_every=0.0)
+
+
+def add_page_and_rebuild(src: Path, index: Path) -> str:
+    write_page(src, "b.html", "Tiêm chủng mở rộng", "Chương trình tiêm chủng mở rộng được triển khai ở các trạm y tế cơ sở.")
+    return build([src], index, full=True, workers=1, quiet=True).generation
+
+
+def test_a_published_generation_is_opened_and_warmed_in_the_background_then_swapped_in(tmp_path):
+    src, index, first, handle = serving_one_page(tmp_path)
     old = handle.generation()
     assert old.directory.name == first
     assert search(handle, SearchParams(q="hoi nghi y te"))["total"] == 1
     asked = old.recent_terms()
     assert ("sylf", "hoi") in asked and ("bigf", "y_te") in asked
 
-    write_page(src, "b.html", "Tiêm chủng mở rộng", "Chương trình tiêm chủng mở rộng được triển khai ở các trạm y tế cơ sở.")
-    second = build([src], index, full=True, workers=1, quiet=True).generation
+    second = add_page_and_rebuild(src, index)
     served = [handle.generation()]  # notices CURRENT, answers from the old one while the new one opens
     assert served[0] is old
     deadline = time.monotonic() + 30
@@ -111,11 +120,7 @@ def test_a_published_generation_is_opened_and_warmed_in_the_background_then_swap
 
 
 def test_a_generation_that_cannot_be_opened_leaves_the_old_one_serving(tmp_path):
-    src = tmp_path / "src"
-    write_page(src, "a.html", "Hội nghị y tế cơ sở", "Hội nghị tổng kết công tác y tế cơ sở được tổ chức tại Hà Nội với nhiều ý kiến.")
-    index = tmp_path / "index"
-    first = build([src], index, full=True, workers=1, quiet=True).generation
-    handle = IndexHandle(index, check_every=0.0)
+    src, index, first, handle = serving_one_page(tmp_path)
     assert handle.generation().directory.name == first
     broken = gen.generations_dir(index) / "broken"
     broken.mkdir()
@@ -126,8 +131,7 @@ def test_a_generation_that_cannot_be_opened_leaves_the_old_one_serving(tmp_path)
         assert search(handle, SearchParams(q="hoi nghi"))["total"] == 1
         time.sleep(0.05)
     # the next good build is taken up as usual
-    write_page(src, "b.html", "Tiêm chủng mở rộng", "Chương trình tiêm chủng mở rộng được triển khai ở các trạm y tế cơ sở.")
-    third = build([src], index, full=True, workers=1, quiet=True).generation
+    third = add_page_and_rebuild(src, index)
     deadline = time.monotonic() + 30
     while handle.generation().directory.name != third and time.monotonic() < deadline:
         time.sleep(0.02)
