@@ -1,15 +1,19 @@
 """Known-item search quality, ours beside SQLite FTS5, and the analyser's word segmentation F1.
 
-    .venv/bin/python bench/relevance.py [--rebuild]
+    .venv/bin/python bench/relevance.py [--rebuild] [--ceiling]
 
 Builds (once, under bench/out/) the archive of ../shared/eval/README.md (seed 1, 5,000 pages) and
 its index with the real build, runs ../shared/eval/known-items-seed1.jsonl through the same search
-function the API uses, and prints MRR@10, success@1 and success@10 per kind and overall.
+function the API uses, and prints MRR@10, success@1 and success@10 per kind and overall, how many
+queries match one page or several, and the analyser's word-segmentation F1. ``--ceiling`` also
+scores every combination of the ranking constants on this same set, to show how far they could
+move it (never to choose them: ``tune.py`` does that on a set of its own).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import sqlite3
@@ -25,7 +29,7 @@ OUT = ROOT / "bench" / "out"
 
 from extraction import portal_archive  # noqa: E402
 
-from indexer import generations  # noqa: E402
+from indexer import engine, generations  # noqa: E402
 from indexer.analysis import segment, syllables  # noqa: E402
 from indexer.build import build  # noqa: E402
 from indexer.service import IndexHandle, parse_params, search  # noqa: E402
@@ -61,24 +65,79 @@ class Scores:
         return mrr, s1, s10, len(ranks)
 
 
-def run_ours(index: Path, queries: list[dict]) -> tuple[Scores, list[float]]:
-    handle = IndexHandle(index)
+def query_args(q: dict) -> dict:
+    args = {"q": q["query"], "per_page": "10"}
+    if q.get("agency"):
+        args["agency"] = [q["agency"]]
+    if q.get("from"):
+        args["from"] = q["from"]
+    if q.get("to"):
+        args["to"] = q["to"]
+    return args
+
+
+def run_ours(handle: IndexHandle, queries: list[dict]) -> tuple[Scores, list[float], list[tuple[str, int, int | None]]]:
+    """Scores, each query's milliseconds, and each query's (kind, pages matched, gold's rank)."""
     scores = Scores()
-    times = []
+    times, outcomes = [], []
     for q in queries:
-        args = {"q": q["query"], "per_page": "10"}
-        if q.get("agency"):
-            args["agency"] = [q["agency"]]
-        if q.get("from"):
-            args["from"] = q["from"]
-        if q.get("to"):
-            args["to"] = q["to"]
         started = time.perf_counter()
-        result = search(handle, parse_params(args))
+        result = search(handle, parse_params(query_args(q)))
         times.append((time.perf_counter() - started) * 1000)
         paths = [r["path"] for r in result["results"]]
-        scores.add(q["kind"], paths.index(q["gold"]) + 1 if q["gold"] in paths else None)
-    return scores, times
+        rank = paths.index(q["gold"]) + 1 if q["gold"] in paths else None
+        scores.add(q["kind"], rank)
+        outcomes.append((q["kind"], result["total"], rank))
+    return scores, times, outcomes
+
+
+def print_ambiguity(outcomes: list[tuple[str, int, int | None]]) -> None:
+    """Where the misses are: a query that matches one page can only rank it first; one whose
+    words are on several pages (often other reports of the same story) is where ranking decides.
+    Beside our MRR there, what a random order of the same matches would score."""
+    print(f"\n{'kind':12} {'one page':>8} {'several':>8}  {'MRR@10 where several':>20} {'random order':>12}")
+    per_kind: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+    for kind, total, rank in outcomes:
+        per_kind[kind].append((total, rank))
+    for kind in sorted(per_kind):
+        several = [(total, rank) for total, rank in per_kind[kind] if total > 1]
+        if not several:
+            print(f"{kind:12} {len(per_kind[kind]):8d} {0:8d}")
+            continue
+        mrr = sum(1 / r for _, r in several if r) / len(several)
+        chance = sum(sum(1 / i for i in range(1, min(total, 10) + 1)) / total for total, _ in several) / len(several)
+        print(f"{kind:12} {len(per_kind[kind]) - len(several):8d} {len(several):8d}  {mrr:20.3f} {chance:12.3f}")
+
+
+# For --ceiling: the ranking constants, and the values tried for each.
+CEILING_GRID = {
+    "BM25_K1": [0.3, 0.5, 0.8, 1.2, 2.0],
+    "BM25_B": [0.3, 0.5, 0.75, 1.0],
+    "TITLE_BOOST": [0.0, 0.25, 0.5, 1.0],
+    "BIGRAM_BOOST": [1.0, 3.0, 6.0],
+}
+
+
+def ceiling(handle: IndexHandle, queries: list[dict]) -> None:
+    """Every combination of CEILING_GRID scored on the evaluation set itself: not a way to pick
+    constants (that would fit these 300 queries) but the most that constants alone could reach."""
+    names = list(CEILING_GRID)
+    saved = {name: getattr(engine, name) for name in names}
+    rows = []
+    for values in itertools.product(*CEILING_GRID.values()):
+        for name, value in zip(names, values):
+            setattr(engine, name, value)
+        handle.generation()._norms.clear()  # K1 and B are folded into the per-field norms
+        scores, _, _ = run_ours(handle, queries)
+        rows.append((scores.row("accented")[0], scores.row("overall")[0], values))
+    for name, value in saved.items():
+        setattr(engine, name, value)
+    handle.generation()._norms.clear()
+    rows.sort(key=lambda r: r[:2], reverse=True)
+    print(f"\nceiling: {len(rows)} combinations of {', '.join(names)} scored on the evaluation set itself")
+    for accented, overall, values in rows[:5]:
+        print(f"  accented {accented:.3f}  overall {overall:.3f}  " + ", ".join(f"{n}={v}" for n, v in zip(names, values)))
+    print("  engine's own: " + ", ".join(f"{n}={v}" for n, v in saved.items()))
 
 
 def run_fts5(archive: Path, queries: list[dict]) -> Scores:
@@ -188,13 +247,16 @@ def _align(words: list[str], tokens: list) -> list | None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also score every combination of the ranking constants on this set (a few minutes)")
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit("../shared is not present beside the repository")
     archive = portal_archive(5000)
     index = ensure_index(archive, args.rebuild)
     queries = load_queries()
-    ours, times = run_ours(index, queries)
+    handle = IndexHandle(index, warm_seconds=0)  # --ceiling resets norms: no warm-up thread racing it
+    ours, times, outcomes = run_ours(handle, queries)
     base = run_fts5(archive, queries)
     kinds = sorted(k for k in ours.ranks if k != "overall") + ["overall"]
     print(f"\nknown-item queries: {len(queries)} (seed 1, 5,000 pages)")
@@ -207,6 +269,9 @@ def main() -> None:
     print(f"\nsearch latency over these queries: p50 {times[len(times) // 2]:.1f} ms, p95 {times[int(len(times) * 0.95)]:.1f} ms")
     p, r, f, n = segmentation_f1()
     print(f"word segmentation (UD Vietnamese-VTB test, {n} sentences): P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    print_ambiguity(outcomes)
+    if args.ceiling:
+        ceiling(handle, queries)
 
 
 if __name__ == "__main__":
