@@ -327,11 +327,12 @@ class Generation:
         segment's term index with each term's info: a lookup per term (what Whoosh does for a
         reader of several segments) costs a second per 10,000 terms, and there are 100,000s."""
         totals: dict[str, int] = {}
-        for leaf, _base in reader.leaf_readers():
+        leaves = reader.leaf_readers()
+        for leaf, _base in leaves:
             for term, info in leaf.iter_field(fieldname):
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
                 totals[text] = totals.get(text, 0) + info.doc_frequency()
-        return dict(sorted(totals.items())) if len(reader.leaf_readers()) > 1 else totals
+        return dict(sorted(totals.items())) if len(leaves) > 1 else totals
 
     def _column(self, reader: Any, fieldname: str) -> _Column:
         values: list[str] = []
