@@ -28,6 +28,7 @@ SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out"
 
 from extraction import portal_archive  # noqa: E402
+from tune import ranking_constants  # noqa: E402
 
 from indexer import engine, generations  # noqa: E402
 from indexer.analysis import segment, syllables  # noqa: E402
@@ -122,22 +123,16 @@ def ceiling(handle: IndexHandle, queries: list[dict]) -> None:
     """Every combination of CEILING_GRID scored on the evaluation set itself: not a way to pick
     constants (that would fit these 300 queries) but the most that constants alone could reach."""
     names = list(CEILING_GRID)
-    saved = {name: getattr(engine, name) for name in names}
     rows = []
     for values in itertools.product(*CEILING_GRID.values()):
-        for name, value in zip(names, values):
-            setattr(engine, name, value)
-        handle.generation()._norms.clear()  # K1 and B are folded into the per-field norms
-        scores, _, _ = run_ours(handle, queries)
+        with ranking_constants(handle, dict(zip(names, values))):
+            scores, _, _ = run_ours(handle, queries)
         rows.append((scores.row("accented")[0], scores.row("overall")[0], values))
-    for name, value in saved.items():
-        setattr(engine, name, value)
-    handle.generation()._norms.clear()
     rows.sort(key=lambda r: r[:2], reverse=True)
     print(f"\nceiling: {len(rows)} combinations of {', '.join(names)} scored on the evaluation set itself")
     for accented, overall, values in rows[:5]:
         print(f"  accented {accented:.3f}  overall {overall:.3f}  " + ", ".join(f"{n}={v}" for n, v in zip(names, values)))
-    print("  engine's own: " + ", ".join(f"{n}={v}" for n, v in saved.items()))
+    print("  engine's own: " + ", ".join(f"{n}={getattr(engine, n)}" for n in names))
 
 
 def run_fts5(archive: Path, queries: list[dict]) -> Scores:

@@ -23,7 +23,9 @@ import random
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,6 +47,22 @@ SWEEP = {
     "ACCENT_BOOST": [1.0, 2.0, 3.0],
     "FOLDED_WHEN_ACCENTED": [0.1, 0.3, 0.6],
 }
+
+
+@contextmanager
+def ranking_constants(handle: IndexHandle, values: dict[str, float]) -> Iterator[None]:
+    """The engine's ranking constants set to ``values`` for the block, then put back. B and K1
+    are folded into each generation's cached per-field norms, so those are dropped both times."""
+    saved = {name: getattr(engine, name) for name in values}
+    try:
+        for name, value in values.items():
+            setattr(engine, name, value)
+        handle.generation()._norms.clear()
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(engine, name, value)
+        handle.generation()._norms.clear()
 
 
 def dev_archive(pages: int) -> Path:
@@ -125,13 +143,10 @@ def main() -> None:
             continue
         current = getattr(engine, name)
         for value in values:
-            setattr(engine, name, value)
-            handle.generation()._norms.clear()  # B and K1 are folded into the per-field norms
-            s = score(handle, queries)
+            with ranking_constants(handle, {name: value}):
+                s = score(handle, queries)
             cells = "  ".join(f"{s[k][0]:.3f} / {s[k][1]:.3f}" for k in ("accented", "unaccented", "overall"))
             print(f"{name:22} {value:6}  {cells}{'   (current)' if value == current else ''}", flush=True)
-        setattr(engine, name, current)
-        handle.generation()._norms.clear()
 
 
 if __name__ == "__main__":
