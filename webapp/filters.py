@@ -3,11 +3,14 @@ list of active filters (for the removable chips and the "no results" suggestions
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Flask, url_for
 from markupsafe import Markup
+
+from indexer.collation import sort_key
+from indexer.datequery import presets
 
 # URL arguments that narrow a search (everything in ``SearchParams.as_query_args`` but q/sort/per_page).
 FILTER_KEYS = ("agency", "unit", "year", "month", "from", "to")
@@ -45,6 +48,74 @@ def vn_seconds(ms: float) -> str:
     if ms >= 1000:
         return f"{ms / 1000:.2f}".replace(".", ",") + " giây"
     return vn_number(round(float(ms), 1)) + " ms"
+
+
+# Build times are stored in UTC; readers are in Viet Nam (UTC+7 all year, no daylight saving).
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+BUILD_MODES = {"full": "xây dựng lại toàn bộ", "incremental": "cập nhật các tệp mới và đã sửa"}
+
+
+def vn_datetime(value: str | None) -> str:
+    """An ISO timestamp (``2026-11-29T02:00:03Z``) -> ``29/11/2026 lúc 09:00`` in Viet Nam time."""
+    if not value:
+        return "không rõ"
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if when.tzinfo is not None:
+        when = when.astimezone(VIETNAM)
+    return f"{when.day:02d}/{when.month:02d}/{when.year} lúc {when.hour:02d}:{when.minute:02d}"
+
+
+def vn_decimal(value: float | int | None, digits: int = 2) -> str:
+    """``4.92`` -> ``4,92``: the decimal comma (and thousands dot) the rest of the site writes."""
+    if value is None:
+        return "–"
+    whole, _, frac = f"{float(value):,.{digits}f}".partition(".")
+    whole = whole.replace(",", ".")
+    frac = frac.rstrip("0")
+    return whole + ("," + frac if frac else "")
+
+
+def build_mode(value: str | None) -> str:
+    return BUILD_MODES.get(str(value or ""), str(value or "không rõ"))
+
+
+def quoted_query(q: str | None) -> str:
+    """The query for "kết quả cho …": in quotes, unless it has quotes of its own (a phrase),
+    whose straight quotes become the curly ones around it: ``"cụm thi đua"`` -> ``“cụm thi đua”``."""
+    q = (q or "").strip()
+    if not any(c in q for c in "\"“”"):
+        return f"“{q}”"
+    out, opening = [], True
+    for ch in q:
+        if ch == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def facet_order(values: list[dict[str, Any]], chosen: list[str]) -> list[dict[str, Any]]:
+    """Facet values with the ticked ones first (so a click never moves what was clicked), then
+    by count, ties in Vietnamese alphabetical order (Đ after D, tones in dictionary order)."""
+    picked = {str(c) for c in chosen}
+    return sorted(values, key=lambda f: (str(f["value"]) not in picked, -int(f["count"]), sort_key(str(f["value"]))))
+
+
+def date_presets(args: dict[str, Any], facets: dict[str, list[dict[str, Any]]], today: date | None = None
+                 ) -> list[dict[str, Any]]:
+    """One-click ranges for the date form: this year, the last 12 months, each year with
+    results (from the year facet); each a URL keeping the other filters, and whether it is on."""
+    years = [int(f["value"]) for f in facets.get("year", []) if f.get("count")]
+    out = []
+    for label, start, end in presets(today or date.today(), years):
+        on = args.get("from") == start.isoformat() and args.get("to") == end.isoformat()
+        changes = {"from": None, "to": None} if on else {"from": start.isoformat(), "to": end.isoformat()}
+        out.append({"label": label, "on": on, "url": with_args(args, year=None, month=None, **changes)})
+    return out
 
 
 def web_url(value: str | None) -> str | None:
@@ -136,6 +207,12 @@ def install_filters(app: Flask) -> None:
     app.jinja_env.filters["vn_number"] = vn_number
     app.jinja_env.filters["vn_seconds"] = vn_seconds
     app.jinja_env.filters["web_url"] = web_url
+    app.jinja_env.filters["vn_datetime"] = vn_datetime
+    app.jinja_env.filters["vn_decimal"] = vn_decimal
+    app.jinja_env.filters["build_mode"] = build_mode
+    app.jinja_env.filters["quoted_query"] = quoted_query
+    app.jinja_env.filters["facet_order"] = facet_order
+    app.jinja_env.globals["date_presets"] = date_presets
     app.jinja_env.globals["vn_month"] = vn_month
     app.jinja_env.globals["with_args"] = with_args
     app.jinja_env.globals["toggle"] = toggle

@@ -5,7 +5,8 @@ The SVG has no viewBox: bars are placed in percentages of its width and the text
 pixels, so it stretches to any width without the labels shrinking to nothing on a phone.
 Labels that would collide on a narrow screen carry ``hide-narrow`` (site.css hides them there).
 Each bar is a link with an ``aria-label`` ("2020: 7 kết quả"), reachable with the keyboard;
-years or months without results are drawn as a flat line so the time axis has no gaps.
+years or months without results are drawn as a flat line so the time axis has no gaps. No chart
+is drawn when the results fall in a single bar (one result, one year, one month).
 """
 
 from __future__ import annotations
@@ -72,9 +73,17 @@ def histogram_caption(result: dict[str, Any], args: dict[str, Any]) -> str:
     return f"Số kết quả theo tháng trong năm {year}" if mode == "month" else "Số kết quả theo năm"
 
 
+def says_something(result: dict[str, Any], bars: list[dict[str, Any]]) -> bool:
+    """A chart is worth its room only when the results spread over two bars or more: one
+    result, or all of them in one year or one month, is said by the count and the facets."""
+    total = result.get("total", sum(b["count"] for b in bars))
+    return total > 1 and sum(1 for b in bars if b["count"]) > 1
+
+
 def histogram_svg(result: dict[str, Any], args: dict[str, Any]) -> Markup:
+    """The chart as SVG markup, or nothing when it would say nothing (see ``says_something``)."""
     mode, year, bars = _bars(result, args)
-    if not bars or not any(b["count"] for b in bars):
+    if not bars or not says_something(result, bars):
         return Markup("")
     n = len(bars)
     peak = max(b["count"] for b in bars)

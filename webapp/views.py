@@ -7,6 +7,7 @@ import time
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from indexer import service
+from indexer.datequery import DateQueryError, parse_date_field
 
 from .api import _valid_id, handle, status_data
 from .filters import FILTER_KEYS, active_filters, with_args
@@ -23,10 +24,26 @@ def home():
     return render_template("home.html", doc_count=generation.doc_count, latest=latest)
 
 
+def _typed_dates(args):
+    """The date fields as typed (31/12/2023, 12/2023, 2023) -> the ISO days the service reads.
+    To move into service.parse_params when it parses them itself."""
+    if not (args.get("from") or args.get("to")):
+        return args
+    out = args.copy()
+    for key in ("from", "to"):
+        try:
+            day = parse_date_field(args.get(key), key)
+        except DateQueryError as err:
+            raise service.BadRequest(str(err)) from None
+        if day is not None:
+            out[key] = day.isoformat()
+    return out
+
+
 @views.route("/search")
 def search():
     try:
-        params = service.parse_params(request.args)
+        params = service.parse_params(_typed_dates(request.args))
     except service.BadRequest as err:
         return render_template("search.html", error=str(err), result=None, args={"q": request.args.get("q", "")[:500]}), 400
     result = service.search(handle(), params)

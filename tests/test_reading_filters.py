@@ -1,0 +1,58 @@
+"""The Jinja helpers behind what a reader sees: Vietnamese times and decimals, the query quoted
+once, facet order, date presets, and no chart when it would say nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+from webapp.filters import build_mode, date_presets, facet_order, quoted_query, vn_datetime, vn_decimal
+from webapp.histogram import histogram_svg
+
+
+def test_status_formats():
+    assert vn_datetime("2026-11-29T02:00:03Z") == "29/11/2026 lúc 09:00"  # Viet Nam is UTC+7
+    assert vn_datetime("2026-11-29T23:30:00Z") == "30/11/2026 lúc 06:30"
+    assert vn_datetime(None) == "không rõ" and vn_datetime("hôm qua") == "hôm qua"
+    assert vn_decimal(4.92) == "4,92" and vn_decimal(1234.5) == "1.234,5" and vn_decimal(30.0) == "30"
+    assert build_mode("full") == "xây dựng lại toàn bộ" and "cập nhật" in build_mode("incremental")
+
+
+def test_the_query_is_quoted_once():
+    assert quoted_query("chuyển đổi số") == "“chuyển đổi số”"
+    assert quoted_query('"cụm thi đua"') == "“cụm thi đua”"
+    assert quoted_query('"cụm thi đua" 2020') == "“cụm thi đua” 2020"
+    assert quoted_query("“cụm thi đua”") == "“cụm thi đua”"
+
+
+def test_ticked_values_first_then_count_then_vietnamese_order():
+    values = [{"value": v, "count": c} for v, c in
+              [("Sở Y tế", 3), ("Đài Phát thanh", 2), ("Bộ Y tế", 2), ("Cục Tin học hóa", 2), ("Ủy ban", 5)]]
+    assert [f["value"] for f in facet_order(values, [])] == ["Ủy ban", "Sở Y tế", "Bộ Y tế", "Cục Tin học hóa",
+                                                             "Đài Phát thanh"]
+    assert [f["value"] for f in facet_order(values, ["Đài Phát thanh", "Bộ Y tế"])][:2] == ["Bộ Y tế", "Đài Phát thanh"]
+
+
+def test_date_presets_keep_other_filters_and_drop_year_and_month(app):
+    args = {"q": "chuyen doi so", "agency": ["A"], "year": ["2020"]}
+    facets = {"year": [{"value": "2021", "count": 3}, {"value": "2019", "count": 0}, {"value": "2020", "count": 1}]}
+    with app.test_request_context():
+        found = date_presets(args, facets, today=date(2024, 3, 31))
+    assert [p["label"] for p in found] == ["Năm nay", "12 tháng qua", "Năm 2021", "Năm 2020"]
+    query = parse_qs(urlsplit(found[1]["url"]).query)
+    assert query == {"q": ["chuyen doi so"], "agency": ["A"], "from": ["2023-04-01"], "to": ["2024-03-31"]}
+    with app.test_request_context():
+        on = date_presets({"from": "2021-01-01", "to": "2021-12-31"}, facets, today=date(2024, 3, 31))
+    assert [p["on"] for p in on] == [False, False, True, False]
+    assert "from" not in parse_qs(urlsplit(on[2]["url"]).query), "clicking the chosen preset clears it"
+
+
+def test_no_chart_when_it_says_nothing(app):
+    one = {"total": 1, "facets": {"year": [{"value": "2020", "count": 1}], "month": [{"value": "2020-07", "count": 1}]}}
+    one_month = {"total": 5, "facets": {"year": [{"value": "2020", "count": 5}], "month": [{"value": "2020-07", "count": 5}]}}
+    spread = {"total": 5, "facets": {"year": [{"value": "2020", "count": 5}],
+                                     "month": [{"value": "2020-07", "count": 3}, {"value": "2020-01", "count": 2}]}}
+    with app.test_request_context():
+        assert str(histogram_svg(one, {"q": "x"})) == ""
+        assert str(histogram_svg(one_month, {"q": "x"})) == ""
+        assert "<svg" in str(histogram_svg(spread, {"q": "x"}))
