@@ -56,3 +56,17 @@ def test_no_chart_when_it_says_nothing(app):
         assert str(histogram_svg(one, {"q": "x"})) == ""
         assert str(histogram_svg(one_month, {"q": "x"})) == ""
         assert "<svg" in str(histogram_svg(spread, {"q": "x"}))
+
+
+def test_the_home_page_says_how_many_agencies_there_are(client):
+    agencies = client.get("/api/search?per_page=1").get_json()["facets"]["agency"]
+    html = client.get("/").get_data(as_text=True)
+    assert f'Theo cơ quan <span class="count">({len(agencies)})</span>' in html
+    assert (f"Xem tất cả {len(agencies)} cơ quan" in html) == (len(agencies) > 12)
+
+
+def test_dates_typed_day_first_in_the_url(client):
+    html = client.get("/search?q=chuyen+doi+so&from=1%2F1%2F2020&to=2021").get_data(as_text=True)
+    assert 'value="01/01/2020"' in html and 'value="31/12/2021"' in html
+    response = client.get("/search?q=chuyen+doi+so&to=31.02.2023")
+    assert response.status_code == 400 and "chỉ có 28 ngày" in response.get_data(as_text=True)
