@@ -65,7 +65,7 @@ def parse_period(text: str) -> Period:
     cleaned = _WORDS.sub(" ", fold(raw).lower())
     groups = re.findall(r"\d+", cleaned)
     leftover = re.sub(r"[\d\s/.\-,]+", "", cleaned)
-    if leftover or not groups or len(groups) > 3:
+    if leftover or not groups or len(groups) > 3 or re.match(r"\s*[-+]", cleaned):  # no sign: "-2020"
         raise DateQueryError(f"Không đọc được ngày “{shown}”: {EXAMPLE}.")
     if len(groups) == 1:
         digits = groups[0]

@@ -426,6 +426,7 @@ def test_progress_is_logged_plainly_and_the_report_is_saved_and_shown(tmp_path):
     assert data["build_seconds"] == report["seconds"] and data["built"] == report["started"]
     assert client.get("/api/status").get_json()["report"] == report
     page = client.get("/status").get_data(as_text=True)
-    assert live.name in page and "incremental" in page and f"{report['seconds']} giây" in page
-    assert "3 / 1 / 1 / 1" in page  # read / added / updated / removed
+    seconds = f"{report['seconds']:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    assert live.name in page and "cập nhật các tệp mới và đã sửa" in page and f"mất {seconds} giây" in page
+    assert "<dd>3</dd>" in page and "1 / 1 / 1" in page  # read; added / updated / removed
     assert "bad/empty.html" in page

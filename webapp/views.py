@@ -30,11 +30,12 @@ def _typed_dates(args):
     if not (args.get("from") or args.get("to")):
         return args
     out = args.copy()
-    for key in ("from", "to"):
+    for key, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
         try:
             day = parse_date_field(args.get(key), key)
         except DateQueryError as err:
-            raise service.BadRequest(str(err)) from None
+            why = str(err)
+            raise service.BadRequest(f"Ngày không hợp lệ ở ô “{label}”: {why[:1].lower()}{why[1:]}") from None
         if day is not None:
             out[key] = day.isoformat()
     return out
