@@ -140,8 +140,6 @@ def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> st
 # longer matched in the passage. ``chuyen doi so`` then marks "chuyển đổi số" and not the "Sở"
 # of "Sở Y tế" or the "số" of "một số" beside it.
 RARE_SHARE = 0.01
-# what may stand between the syllables of one name or number: "TT&TT", "Bà Rịa - Vũng Tàu"
-_JOIN = re.compile(r"[\s&\-–]*")
 
 
 @dataclass(frozen=True)
@@ -152,30 +150,41 @@ class Mark:
     lone: str | None = None  # the query syllable, for a lone hit of a several-word query
 
 
-def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str], list[str]]:
-    """Syllable spans of ``text`` with their lower-case and folded forms (one tone placement)."""
-    spans, lower, folded = [], [], []
-    for token in syllables(text):
-        spans.append((token.start, token.end))
-        word = canonical_tones(token.text).lower()
-        lower.append(word)
-        folded.append(fold(word))
-    return spans, lower, folded
+class _Text:
+    """One text prepared for matching at C speed: lower-cased and folded copies of the same
+    length (NFC text keeps its length when folded), searched with regular expressions."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lower = text.lower()
+        if len(self.lower) != len(text):  # "İ" lower-cases to two characters: keep such as they are
+            self.lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        self.folded = fold(self.lower)
+        if len(self.folded) != len(text):  # decomposed or combining text: fold character by character
+            self.folded = "".join(f if len(f := fold(c)) == 1 else c for c in self.lower)
+        self._written: dict[str, bool] = {}
+
+    def written(self, word: str) -> bool:
+        """Does the text write the accented ``word`` (either tone placement) anywhere?"""
+        if word not in self._written:
+            self._written[word] = _pattern(frozenset(tone_spellings(word))).search(self.lower) is not None
+        return self._written[word]
+
+    def hits(self, word: str, start: int, end: int) -> bool:
+        """Is text[start:end] (already equal to ``word`` once folded) the query syllable ``word``?
+        Typed without diacritics: any accents. With them: that spelling, or any accents when the
+        text never writes it so (a mistyped tone)."""
+        if fold(word) == word or not self.written(word):
+            return True
+        return self.lower[start:end] in tone_spellings(word)
 
 
-class _Matcher:
-    """Which text syllables a query syllable matches: typed without diacritics, any accents;
-    with them, that spelling (either tone placement), or any accents when the text never
-    writes it so (a mistyped tone)."""
-
-    def __init__(self, lower: list[str], folded: list[str]):
-        self.lower, self.folded = lower, folded
-        self._written = set(lower)
-
-    def hits(self, word: str, i: int) -> bool:
-        if fold(word) == word or word not in self._written:
-            return self.folded[i] == fold(word)
-        return self.lower[i] == word
+@lru_cache(maxsize=256)
+def _sequence(form: tuple[str, ...]) -> re.Pattern[str]:
+    """Folded syllables of a name or phrase, one group each, joined by what may stand between
+    them in one name: spaces, "&", dashes ("Bộ TT&TT", "Bà Rịa - Vũng Tàu")."""
+    inner = r"[\s&\-–]*".join(f"({re.escape(fold(w))})" for w in form)
+    return re.compile(rf"(?<![^\W_]){inner}(?![^\W_])")
 
 
 def plan_marks(text: str, plan: QueryPlan, rare: Callable[[str], bool] = lambda _w: False,
@@ -186,17 +195,8 @@ def plan_marks(text: str, plan: QueryPlan, rare: Callable[[str], bool] = lambda 
     keeps or drops per passage (``keep_lone``)."""
     if not text or plan is None or plan.empty:
         return []
-    spans, lower, folded = _tokens(text)
-    match = _Matcher(lower, folded)
+    prepared = _Text(text)
     marks: list[Mark] = []
-
-    def sequences(words: tuple[str, ...]) -> None:
-        n = len(words)
-        for i in range(len(spans) - n + 1):
-            if all(match.hits(words[k], i + k) for k in range(n)) and all(
-                    _JOIN.fullmatch(text[spans[i + k][1]:spans[i + k + 1][0]]) for k in range(n - 1)):
-                marks.append(Mark(spans[i][0], spans[i + n - 1][1], n))
-
     for group in plan.groups:
         if group.kind == "docnum":
             for found in DOC_NUMBER_RE.finditer(text):
@@ -207,35 +207,37 @@ def plan_marks(text: str, plan: QueryPlan, rare: Callable[[str], bool] = lambda 
             if group.kind == "entity" and group.key:
                 for name in [group.key, *(aliases(group.key) if aliases else [])]:
                     forms.add(tuple(canonical_tones(t.text).lower() for t in syllables(name)))
-            for form in forms:
-                if form:
-                    sequences(form)
+            for form in filter(None, forms):
+                for found in _sequence(form).finditer(prepared.folded):
+                    if all(prepared.hits(w, found.start(k + 1), found.end(k + 1)) for k, w in enumerate(form)):
+                        marks.append(Mark(found.start(), found.end(), len(form)))
 
     free = [g.syl[0] for g in plan.groups if g.kind == "syllable"]
     several = len(plan.groups) > 1
     pairs = set(plan.bigrams)
-    hit_word: dict[int, str] = {}
-    for i in range(len(spans)):
-        for word in free:
-            if match.hits(word, i):
-                hit_word[i] = word
-                break
+    by_fold: dict[str, list[str]] = {}
+    for word in free:
+        by_fold.setdefault(fold(word), []).append(word)
+    hits: list[tuple[int, int, str]] = []  # (start, end, query syllable)
+    if by_fold:
+        for found in _pattern(frozenset(by_fold)).finditer(prepared.folded):
+            start, end = found.span()
+            word = next((w for w in by_fold[found.group()] if prepared.hits(w, start, end)), None)
+            if word is not None:
+                hits.append((start, end, word))
     i = 0
-    while i < len(spans):
-        if i not in hit_word:
-            i += 1
-            continue
+    while i < len(hits):
         j = i
-        # a run: the next syllable is a query word that followed this one in the query, with
-        # nothing but a space between them
-        while (j + 1 in hit_word and f"{folded[j]}_{folded[j + 1]}" in pairs
-               and not text[spans[j][1]:spans[j + 1][0]].strip()):
+        # a run: the next hit is a query word that followed this one in the query, with nothing
+        # but spaces between them
+        while (j + 1 < len(hits) and f"{fold(hits[j][2])}_{fold(hits[j + 1][2])}" in pairs
+               and not text[hits[j][1]:hits[j + 1][0]].strip()):
             j += 1
         if j > i or not several:
-            marks.append(Mark(spans[i][0], spans[j][1], j - i + 1))
+            marks.append(Mark(hits[i][0], hits[j][1], j - i + 1))
         else:
-            word = hit_word[i]
-            marks.append(Mark(spans[i][0], spans[i][1], 1, lone=None if rare(word) else word))
+            word = hits[i][2]
+            marks.append(Mark(hits[i][0], hits[i][1], 1, lone=None if rare(word) else word))
         i = j + 1
     return _without_overlaps(marks)
 

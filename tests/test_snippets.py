@@ -139,3 +139,11 @@ def test_the_old_api_is_unchanged():
     assert highlight("Sở & số", {"so"}) == "<mark>Sở</mark> &amp; <mark>số</mark>"
     assert highlight_plan("Sở & số", None) == "Sở &amp; số"
     assert snippet_plan("", parse_query("so")) == "" and snippet_plan("abc", None) == "abc"
+
+
+def test_plan_marks_keep_offsets_in_texts_whose_case_or_folding_changes_length():
+    # "İ" lower-cases to two characters and a decomposed "ố" folds to fewer: marks still land
+    # on the page's own characters
+    text = "İstanbul và chuyển đổi số; Chuyê\u0309n đổi số"
+    result = highlight_plan(text, parse_query("chuyen doi so"))
+    assert "<mark>chuyển đổi số</mark>" in result and result.startswith("İstanbul")
