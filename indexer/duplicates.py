@@ -18,7 +18,8 @@ Two pages are the same story when their estimated Jaccard similarity of shingles
 when most of the shorter one's shingles are in the longer one (containment: a repost cut to its
 first paragraphs, or with the lead dropped). Very short pages ("Xem chi tiết tại tệp đính kèm",
 a schedule line) are never grouped: the same few words say nothing about the document behind
-them. Story ids are stable: a story keeps the id it had in the previous generation (the id most
+them; short ones (under 100 shingles) must share half their shingles, so two notices that share
+the portal's standard contact paragraph stay apart. Story ids are stable: a story keeps the id it had in the previous generation (the id most
 of its members had), and a new one takes the smallest page id among its members.
 """
 
@@ -48,6 +49,11 @@ BAND_ROWS = 2
 JACCARD = 0.3
 CONTAINMENT = 0.6
 MIN_SHINGLES = 25  # below this a page is never grouped (boilerplate-sized bodies)
+# A short page (a notice, a schedule) is mostly the portal's standard sentences (contacts, "for
+# details see ..."): two different notices of ~80 words sharing a 45-word contact paragraph have
+# a Jaccard of 0.34. Below this size the pair must share half its shingles.
+SHORT_SHINGLES = 100
+SHORT_JACCARD = 0.5
 MIN_CONTAINED = 60  # containment alone only counts when the shorter page has this many shingles
 MAX_BUCKET = 40  # a band value shared by more pages is compared along its sorted run only
 
@@ -118,7 +124,8 @@ def _same_story(sig_a: np.ndarray, sig_b: np.ndarray, size_a: np.ndarray, size_b
     inter = jaccard / (1.0 + jaccard) * (size_a + size_b)
     containment = inter / np.maximum(smaller, 1.0)
     big_enough = smaller >= MIN_SHINGLES
-    return big_enough & ((jaccard >= JACCARD) | ((containment >= CONTAINMENT) & (smaller >= MIN_CONTAINED)))
+    needed = np.where(smaller < SHORT_SHINGLES, SHORT_JACCARD, JACCARD)
+    return big_enough & ((jaccard >= needed) | ((containment >= CONTAINMENT) & (smaller >= MIN_CONTAINED)))
 
 
 @dataclass

@@ -143,3 +143,31 @@ def test_sketch_size_mismatch_is_refused(sketcher):
 
     with pytest.raises(ValueError):
         stories.update({ids(2)[1]: Sketch(np.zeros(64, dtype=np.uint32), 40)})
+
+
+CONTACTS = ("Mọi thông tin chi tiết xin liên hệ Văn phòng Sở Thông tin và Truyền thông, số điện thoại 0214 3840 123, "
+            "địa chỉ thư điện tử vanphong@laocai.gov.vn để được hướng dẫn cụ thể về hồ sơ và thủ tục theo quy định "
+            "hiện hành của pháp luật.")
+
+
+def test_short_notices_sharing_the_portals_standard_paragraph_are_not_one_story(sketcher):
+    hiring = ("Thông báo tuyển dụng viên chức năm 2023: Sở tuyển 05 chỉ tiêu kỹ sư công nghệ thông tin làm việc tại "
+              "Trung tâm Công nghệ thông tin và Truyền thông, thời hạn nộp hồ sơ đến hết ngày 15/5/2023. " + CONTACTS)
+    hearings = ("Thông báo lịch tiếp công dân tháng 6 năm 2023 của Giám đốc Sở: ngày 12/6 và ngày 26/6 tại phòng tiếp "
+                "công dân, tầng 1 trụ sở Sở Thông tin và Truyền thông tỉnh Lào Cai. " + CONTACTS)
+    a, b = sketcher.sketch(hiring), sketcher.sketch(hearings)
+    assert (a.signature == b.signature).mean() > 0.25  # they do share a third of their shingles
+    assert not similar(a, b)
+    # the same notice reposted under another header is still one story
+    assert similar(a, sketcher.sketch("Tin từ Cổng thông tin điện tử tỉnh.\n" + hiring))
+
+
+def test_a_story_reposted_a_hundred_times_is_one_story(bodies, sketcher):
+    # one band value shared by more pages than MAX_BUCKET: compared along its sorted run, and the
+    # story still comes out whole, unrelated pages outside it
+    pages = ids(110)
+    sketches = {pages[i]: sketcher.sketch(f"Đăng lại lần {i}.\n" + bodies[4]) for i in range(100)}
+    sketches.update({pages[100 + i]: sketcher.sketch(bodies[i]) for i in range(10) if i != 4})
+    stories = Stories.build(sketches)
+    assert len({stories.group_of(p) for p in pages[:100]}) == 1
+    assert all(stories.group_of(p) == p for p in pages[100:] if p in sketches)
