@@ -309,3 +309,17 @@ def _stable_ids(ids: np.ndarray, labels: np.ndarray, previous: Mapping[str, str]
             taken.add(chosen[label])
         groups[rows] = chosen[label]
     return groups
+
+
+def collapse(ranked: Sequence[str], group_of: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+    """One entry per story, in rank order: its best-ranked page and its other pages (in rank
+    order) among ``ranked``. A page missing from ``group_of`` is a story of its own. For search
+    results shown once per story ("và 3 bài tương tự"); facet counts stay per page."""
+    leaders: dict[str, tuple[str, list[str]]] = {}
+    for page in ranked:
+        story = group_of.get(page, page)
+        if story in leaders:
+            leaders[story][1].append(page)
+        else:
+            leaders[story] = (page, [])
+    return list(leaders.values())

@@ -171,3 +171,11 @@ def test_a_story_reposted_a_hundred_times_is_one_story(bodies, sketcher):
     stories = Stories.build(sketches)
     assert len({stories.group_of(p) for p in pages[:100]}) == 1
     assert all(stories.group_of(p) == p for p in pages[100:] if p in sketches)
+
+
+def test_collapse_keeps_the_best_ranked_page_of_each_story():
+    group_of = {"a": "s1", "b": "s2", "c": "s1", "d": "s3", "e": "s1"}
+    from indexer.duplicates import collapse
+
+    assert collapse(["c", "b", "a", "x", "e", "d"], group_of) == [("c", ["a", "e"]), ("b", []), ("x", []), ("d", [])]
+    assert collapse([], group_of) == []

@@ -70,3 +70,27 @@ def test_dates_typed_day_first_in_the_url(client):
     assert 'value="01/01/2020"' in html and 'value="31/12/2021"' in html
     response = client.get("/search?q=chuyen+doi+so&to=31.02.2023")
     assert response.status_code == 400 and "chỉ có 28 ngày" in response.get_data(as_text=True)
+
+
+def test_a_story_shown_once_with_its_similar_pages(app):
+    # what the search page shows once the service collapses stories (group, similar, total_groups)
+    from flask import render_template
+
+    from indexer.service import SearchParams
+
+    result = {"query": "bão", "total": 3, "total_groups": 2, "page": 1, "per_page": 10, "pages": 1, "sort": "relevance",
+              "took_ms": 3.2, "facets": {}, "suggestion": None, "relaxed": False, "partial": False,
+              "truncated_query": False,
+              "results": [{"id": "a" * 16, "title": "Bão số 3", "title_html": "Bão số 3", "date": "2024-09-07",
+                           "agency": "Bộ Y tế", "units": [], "doc_numbers": [], "snippet": "…", "group": "a" * 16,
+                           "similar": [{"id": "b" * 16, "title": "Bão số 3 đổ bộ", "agency": "Sở Y tế Hòa Bình",
+                                        "date": "2024-09-08"}]},
+                          {"id": "c" * 16, "title": "Tin khác", "title_html": "Tin khác", "date": "2024-01-01",
+                           "agency": "Bộ Tài chính", "units": [], "doc_numbers": [], "snippet": "…",
+                           "group": "c" * 16, "similar": []}]}
+    with app.test_request_context("/search?q=b%C3%A3o"):
+        html = render_template("search.html", error=None, result=result, args={"q": "bão"}, params=SearchParams(q="bão"),
+                               filters=[], histogram="", histogram_caption="", show_months=False, relaxed=[])
+    assert "3</strong> kết quả, 2 tin" in html
+    assert html.count('class="similar"') == 1 and "và 1 bài tương tự" in html
+    assert "Sở Y tế Hòa Bình · 08/09/2024" in html and f"group={'a' * 16}" in html
