@@ -36,7 +36,9 @@ SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out"
 NEWS = SHARED / "data" / "news" / "vietnews.jsonl.gz"
 
-from indexer.duplicates import Sketcher, Stories, page_terms, shingle_hashes  # noqa: E402
+import numpy as np  # noqa: E402
+
+from indexer.duplicates import NUM_PERM, Sketch, Sketcher, Stories, page_terms, shingle_hashes  # noqa: E402
 from indexer.extract import SkipPage, extract_file  # noqa: E402
 
 
@@ -105,6 +107,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=12, help="cross-story pairs to print")
+    parser.add_argument("--scale", type=int, default=100_000, help="pages to regroup for the archive-scale timing")
     args = parser.parse_args()
 
     root = archive(args.count, args.seed)
@@ -137,6 +140,17 @@ def main() -> None:
     incremental_s = time.process_time() - started
     stable = sum(a == b for a, b in zip(stories.groups.tolist(), again.groups.tolist())) / len(stories)
     size_kb = tmp.stat().st_size / 1024
+
+    # archive scale: the real pages plus random signatures (unrelated pages) up to --scale pages
+    rng = np.random.default_rng(0)
+    extra = max(0, args.scale - len(sketches))
+    big = {doc_id(path): s for path, s in sketches.items()}
+    big.update({f"{i:016x}": Sketch(rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32), 300) for i in range(extra)})
+    started = time.perf_counter()
+    big_stories = Stories.build(big)
+    scale_s = time.perf_counter() - started
+    scale_same = sum(1 for g, m in big_stories.members().items() if len(m) > 1) == len(stories.members())
+    del big, big_stories
 
     predicted = {g: [by_id[m] for m in members] for g, members in stories.members().items()}
     by_story: dict[str, list[str]] = defaultdict(list)
@@ -194,6 +208,8 @@ def main() -> None:
     print(f"  incremental regroup after 1 % changed: {incremental_s:.2f} s (load + sketch {len(changed)} pages + "
           f"regroup); {stable:.2%} of pages kept their story id; stored arrays {size_kb:.0f} KiB "
           f"({size_kb * 1024 / len(pages):.0f} B a page)")
+    print(f"  regrouping {args.scale:,} pages ({len(pages):,} real, the rest random unrelated signatures): "
+          f"{scale_s:.1f} s wall; as many stories of 2+ pages as without the random ones: {scale_same}")
 
 
 if __name__ == "__main__":

@@ -213,12 +213,13 @@ def candidate_pairs(signatures: np.ndarray, sizes: np.ndarray, band_rows: int = 
     eligible = np.flatnonzero(sizes >= MIN_SHINGLES)
     if len(eligible) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    sig = signatures[eligible].astype(np.uint64)
+    sig = signatures[eligible]  # uint32; each band's key is made in 64 bits, one band at a time
     found = []
     for start in range(0, num_perm - band_rows + 1, band_rows):
-        key = sig[:, start].copy()
+        key = sig[:, start].astype(np.uint64)
         for r in range(1, band_rows):  # two 32-bit values fit a 64-bit key exactly; more are mixed
-            key = (key << np.uint64(32)) | sig[:, start + r] if band_rows == 2 else key * _MIX ^ sig[:, start + r]
+            value = sig[:, start + r].astype(np.uint64)
+            key = (key << np.uint64(32)) | value if band_rows == 2 else key * _MIX ^ value
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         if not (sorted_key[1:] == sorted_key[:-1]).any():
