@@ -19,8 +19,10 @@ when most of the shorter one's shingles are in the longer one (containment: a re
 first paragraphs, or with the lead dropped). Very short pages ("Xem chi tiết tại tệp đính kèm",
 a schedule line) are never grouped: the same few words say nothing about the document behind
 them; short ones (under 100 shingles) must share half their shingles, so two notices that share
-the portal's standard contact paragraph stay apart. Story ids are stable: a story keeps the id it had in the previous generation (the id most
-of its members had), and a new one takes the smallest page id among its members.
+the portal's standard contact paragraph stay apart (a notice that is nearly all standard text is
+not told from the next one: that text must go at cleaning). Story ids are stable: a story keeps the id it
+had in the previous generation (the id most of its members had), and a new one takes the
+smallest page id among its members.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ MIN_SHINGLES = 25  # below this a page is never grouped (boilerplate-sized bodie
 # a Jaccard of 0.34. Below this size the pair must share half its shingles.
 SHORT_SHINGLES = 100
 SHORT_JACCARD = 0.5
-MIN_CONTAINED = 60  # containment alone only counts when the shorter page has this many shingles
+MIN_CONTAINED = SHORT_SHINGLES  # containment alone counts only for a shorter page this long
 MAX_BUCKET = 40  # a band value shared by more pages is compared along its sorted run only
 
 
