@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -119,6 +120,9 @@ def _source_file(root: Path, path: Path, report: Report) -> list[SourceFile]:
     except OSError as err:
         reason = "symlink loop" if err.errno == 40 else f"unreadable: {err.strerror}"
         report.skipped.append({"path": relpath, "reason": reason})
+        return []
+    if not stat.S_ISREG(st.st_mode):  # a named pipe or a device: opening it may wait forever
+        report.skipped.append({"path": relpath, "reason": "not a regular file"})
         return []
     return [SourceFile(str(root), str(path), relpath, st.st_size, st.st_mtime_ns)]
 

@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +38,25 @@ def titles(root: Path, q: str) -> list[str]:
     return [r["title"] for r in result["results"]]
 
 
+def open_a_stuck_pipe_after(pipe: Path, seconds: float) -> threading.Event:
+    """If a build still waits on a named pipe after ``seconds``, open its other end and close
+    it (the reader then sees an empty file), so that a build that opens pipes fails the test
+    instead of hanging it. Set the returned event when the build is over."""
+    over = threading.Event()
+
+    def unblock() -> None:
+        wait = seconds
+        while not over.wait(wait):
+            try:
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))  # ENXIO: nobody is reading it
+            except OSError:
+                pass
+            wait = 0.5
+
+    threading.Thread(target=unblock, daemon=True).start()
+    return over
+
+
 def test_bad_files_are_logged_and_skipped_and_good_pages_indexed(tmp_path):
     src = tmp_path / "src"
     write_page(src, "good/a.html", "Tiêm chủng mở rộng năm 2021", "Chương trình tiêm chủng mở rộng được triển khai trên toàn quốc với nhiều hoạt động.")
@@ -49,23 +69,37 @@ def test_bad_files_are_logged_and_skipped_and_good_pages_indexed(tmp_path):
     (src / "bad/deep.html").write_text("<div>" * 10000 + "chữ" + "</div>" * 10000, encoding="utf-8")
     (src / "bad/truncated.html").write_bytes(ARTICLE.format(title="Bài bị cắt", body="x", date="01/01/2020").encode()[:120])
     os.symlink(src / "bad", src / "bad" / "loop")
+    # Unreadable for root too (CI runs as root): a link to a file that is gone, and a named pipe,
+    # which blocks whoever opens it until something writes
+    os.symlink(src / "bad" / "deleted.html", src / "bad" / "dangling.html")
+    os.mkfifo(src / "bad" / "pipe.html")
+    # a folder named like a page is a folder: walked, not read
+    write_page(src, "bad/folder.html/c.html", "Hội nghị y tế cơ sở", "Hội nghị tổng kết công tác y tế cơ sở được tổ chức tại Hà Nội với nhiều ý kiến.")
     unreadable = src / "bad/secret.html"
     unreadable.write_text("<p>bí mật</p>")
     unreadable.chmod(0)
     index = tmp_path / "index"
-    report = build([src], index, workers=1, quiet=True)
+    build_over = open_a_stuck_pipe_after(src / "bad" / "pipe.html", 20)
+    try:
+        report = build([src], index, workers=1, quiet=True)
+    finally:
+        build_over.set()
     reasons = {s["path"]: s["reason"] for s in report.skipped}
-    assert report.indexed == 2
+    assert report.indexed == 3
     assert "empty" in reasons["bad/empty.html"]
     assert "binary" in reasons["bad/binary.html"]
     assert "too large" in reasons["bad/huge.html"]
     assert "bad/deep.html" in reasons and "bad/truncated.html" in reasons
     assert any("loop" in r for r in reasons.values())
+    assert reasons["bad/dangling.html"] == "unreadable: No such file or directory"
+    assert reasons["bad/pipe.html"] == "not a regular file"
+    assert not any(path.startswith("bad/folder.html") for path in reasons)
     if os.geteuid() != 0:  # root reads anything
         assert "unreadable" in reasons["bad/secret.html"]
     saved = json.loads((gen.current(index) / "report.json").read_text())
-    assert saved["indexed"] == 2 and saved["skipped_by_reason"]
+    assert saved["indexed"] == 3 and saved["skipped_by_reason"]
     assert titles(index, "tiem chung") == ["Tiêm chủng mở rộng năm 2021"]
+    assert titles(index, "hoi nghi y te co so") == ["Hội nghị y tế cơ sở"]
 
 
 def test_generations_switch_atomically_and_old_ones_are_pruned(tmp_path):
