@@ -103,7 +103,8 @@ def test_quoted_phrase_requires_adjacency(handle):
     assert apart in paths(loose) and apart not in paths(phrase)
     for r in phrase["results"]:
         text = document(handle, r["id"])
-        assert "chuyen doi so" in " ".join(re.findall(r"\w+", fold(text["title"] + " " + text["body"]).lower())), r["path"]
+        words = " ".join(re.findall(r"\w+", fold(text["title"] + " " + text["body"]).lower()))
+        assert " chuyen doi so " in f" {words} ", r["path"]
     # the same words in another order are another phrase, found nowhere in the corpus
     assert search(handle, SearchParams(q="thông tin an toàn"))["total"] > 0
     assert search(handle, SearchParams(q='"thông tin an toàn"'))["total"] == 0
