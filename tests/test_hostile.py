@@ -24,6 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from indexer.service import MAX_FILTER_VALUES
+
 ROOT = Path(__file__).resolve().parents[1]
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
@@ -505,9 +507,26 @@ def test_request_limits_through_the_test_client(web):
     assert_json_error(post, 405)
     assert "GET" in post.headers.get("Allow", "")
     many = [("agency", f"Cơ quan {i}") for i in range(2000)] + [("year", "2020")] * 2000
-    response = web.get("/api/search", query_string=many)  # 2,000 values: only the first 50 are read
-    assert response.status_code in (200, 414)
+    assert_json_error(web.get("/api/search", query_string=many), 414, "quá dài")  # 70 KB of query string
     assert web.get("/healthz").status_code == 200
+    # Within that size, a filter reads its first MAX_FILTER_VALUES values (20) and ignores the rest.
+    everything = web.get("/api/search").get_json()
+    first, second = everything["facets"]["agency"][:2]
+    year = everything["facets"]["year"][0]
+    unknown = [("agency", f"Cơ quan {i}") for i in range(MAX_FILTER_VALUES - 2)]
+
+    def total(args: list[tuple[str, str]]) -> int:
+        response = web.get("/api/search", query_string=args)
+        assert response.status_code == 200
+        return response.get_json()["total"]
+
+    # the last value read still counts, the one after it does not
+    last_read = [("agency", first["value"]), *unknown, ("agency", second["value"])]
+    one_too_many = [("agency", first["value"]), *unknown, ("agency", "Cơ quan x"), ("agency", second["value"])]
+    assert total(last_read) == first["count"] + second["count"]
+    assert total(one_too_many) == first["count"]
+    assert total([("year", "1950")] * (MAX_FILTER_VALUES - 1) + [("year", year["value"])]) == year["count"]
+    assert total([("year", "1950")] * MAX_FILTER_VALUES + [("year", year["value"])]) == 0
 
 
 # ---------------------------------------------------------------------------------- real server
