@@ -29,7 +29,8 @@ def test_page_extraction_matches_gold(gold):
     assert key(a.title) == key(gold["title"])
     assert a.date == gold["date"]
     assert key(a.agency) == key(gold["agency"])
-    assert set(gold["doc_numbers"]) <= set(a.doc_numbers)
+    # both ways, pages that cite none included: a number made up from a date or a phone number fails
+    assert sorted(a.doc_numbers) == sorted(gold["doc_numbers"])
     if gold.get("author"):
         assert key(a.author or "") == key(gold["author"])
     assert key(a.body).startswith(key(gold["body_first_words"]))
