@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from urllib.parse import quote, urlsplit
 
 
 def test_search_page_in_vietnamese_with_facets_and_marks(client):
@@ -73,5 +74,27 @@ def test_atom_feed_parses_and_matches_the_page(client):
 
 
 def test_opensearch_description(client):
+    """A browser fills {searchTerms} of each template with the typed words and opens the URL."""
+    ns = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
     root = ET.fromstring(client.get("/opensearch.xml").get_data())
-    assert root.tag.endswith("OpenSearchDescription")
+    assert root.tag == "{%s}OpenSearchDescription" % ns["os"]
+    templates = {u.get("type"): u.get("template") for u in root.findall("os:Url", ns)}
+    assert set(templates) == {"text/html", "application/atom+xml", "application/json"}
+    words = "chuyển đổi số"
+    for kind, template in templates.items():
+        url = urlsplit(template.replace("{searchTerms}", quote(words)))
+        assert url.scheme == "http" and url.netloc == "localhost", template  # absolute, on this site
+        response = client.get(url.path, query_string=url.query)
+        assert response.status_code == 200 and response.mimetype == kind, template
+        if kind == "application/json":
+            data = response.get_json()
+            assert data["query"] == words and data["total"] > 0
+        elif kind == "application/atom+xml":
+            feed = ET.fromstring(response.get_data())
+            atom = {"a": "http://www.w3.org/2005/Atom"}
+            assert words in feed.findtext("a:title", namespaces=atom) and feed.findall("a:entry", atom)
+        else:
+            page = response.get_data(as_text=True)
+            assert f'value="{words}"' in page and "<mark>" in page
+    image = urlsplit(root.findtext("os:Image", namespaces=ns))
+    assert client.get(image.path).status_code == 200
