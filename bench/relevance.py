@@ -31,9 +31,9 @@ SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out"
 
 from extraction import portal_archive  # noqa: E402
-from tune import ranking_constants  # noqa: E402
+from tune import Ranked  # noqa: E402
 
-from indexer import engine, generations  # noqa: E402
+from indexer import generations  # noqa: E402
 from indexer.analysis import segment, syllables  # noqa: E402
 from indexer.build import build  # noqa: E402
 from indexer.service import IndexHandle, parse_params, search  # noqa: E402
@@ -115,10 +115,10 @@ def print_ambiguity(outcomes: list[tuple[str, int, int | None]]) -> None:
 
 # For --ceiling: the ranking constants, and the values tried for each.
 CEILING_GRID = {
-    "BM25_K1": [0.3, 0.5, 0.8, 1.2, 2.0],
-    "BM25_B": [0.3, 0.5, 0.75, 1.0],
-    "TITLE_BOOST": [0.0, 0.25, 0.5, 1.0],
-    "BIGRAM_BOOST": [1.0, 3.0, 6.0],
+    "k1": [0.3, 0.5, 0.8, 1.2, 2.0],
+    "b": [0.3, 0.5, 0.75, 1.0],
+    "title_boost": [0.0, 0.25, 0.5, 1.0],
+    "pair_boost": [1.0, 3.0, 6.0],
 }
 
 
@@ -128,14 +128,13 @@ def ceiling(handle: IndexHandle, queries: list[dict]) -> None:
     names = list(CEILING_GRID)
     rows = []
     for values in itertools.product(*CEILING_GRID.values()):
-        with ranking_constants(handle, dict(zip(names, values))):
-            scores, _, _ = run_ours(handle, queries)
+        scores, _, _ = run_ours(Ranked(handle, **dict(zip(names, values))), queries)
         rows.append((scores.row("accented")[0], scores.row("overall")[0], values))
     rows.sort(key=lambda r: r[:2], reverse=True)
     print(f"\nceiling: {len(rows)} combinations of {', '.join(names)} scored on the evaluation set itself")
     for accented, overall, values in rows[:5]:
         print(f"  accented {accented:.3f}  overall {overall:.3f}  " + ", ".join(f"{n}={v}" for n, v in zip(names, values)))
-    print("  engine's own: " + ", ".join(f"{n}={getattr(engine, n)}" for n in names))
+    print("  engine's own: " + ", ".join(f"{n}={getattr(handle.generation().ranking, n)}" for n in names))
 
 
 # What SQLite FTS5 is given (printed beside the table): the gold title and body of every page, i.e.
@@ -302,7 +301,7 @@ def main() -> None:
     archive = portal_archive(5000)
     index = ensure_index(archive, args.rebuild)
     queries = load_queries()
-    handle = IndexHandle(index, warm_seconds=0)  # --ceiling resets norms: no warm-up thread racing it
+    handle = IndexHandle(index, warm_seconds=0)
     ours, times, outcomes = run_ours(handle, queries)
     db = fts5_table(archive)
     ladder = {rung: run_fts5(db, queries, rung) for rung, _ in FTS5_LADDER}

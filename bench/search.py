@@ -254,15 +254,15 @@ def stored_documents(index: Path) -> list[dict[str, Any]]:
 
 
 def baseline_rows(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Title and body as our analyser's folded syllables, numbers kept in place (``sylf`` plus the
+    """Title and body as our analyser's folded syllables, numbers kept in place (``folded`` plus the
     numbers, so document numbers can be found as phrases), and the filter values."""
     from indexer.analysis import analyse
     from indexer.textnorm import fold
 
     rows = []
     for d in docs:
-        title = " ".join(fold(s) for s in analyse(d.get("title", ""), segment_words=False).syl)
-        body = " ".join(fold(s) for s in analyse(d.get("body", ""), segment_words=False).syl)
+        title = " ".join(fold(s) for s in analyse(d.get("title", ""), segment_words=False).accented)
+        body = " ".join(fold(s) for s in analyse(d.get("body", ""), segment_words=False).accented)
         day = int(d["date"].replace("-", "")) if d.get("date") else 0
         rows.append({"path": d["path"], "title": title, "body": body, "agency": d.get("agency") or "",
                      "units": list(d.get("units") or []), "year": day // 10000, "day": day})
@@ -362,9 +362,9 @@ class Ours:
         from indexer import engine, service
 
         self.service = service
-        if os.environ.get("BENCH_TERM_CACHE"):  # --term-cache: how many postings the engine may cache
-            engine.TERM_CACHE_POSTINGS = int(os.environ["BENCH_TERM_CACHE"])
-        self.handle = service.IndexHandle(Path(index))
+        # --term-cache: how many postings the engine may cache
+        term_cache = int(os.environ.get("BENCH_TERM_CACHE") or engine.TERM_CACHE_POSTINGS)
+        self.handle = service.IndexHandle(Path(index), term_cache=term_cache)
         self.handle.generation()
         self.engine_ms = 0.0
         self.partial = False
@@ -702,15 +702,13 @@ def profile(index: Path, mix: list[dict[str, Any]], kind: str, repeat: int, prof
         total = sum(v[3] for k, v in stats.stats.items() if k[2] == "search" and k[0].endswith("service.py"))
         parts = [("service.search (whole request)", "service.py", "search"),
                  ("  parse_query", "query.py", "parse_query"),
-                 ("  Generation.search", "engine.py", "search"),
-                 ("    build_query", "engine.py", "build_query"),
-                 ("    matching (docs_for_query -> mask)", "engine.py", "matching"),
-                 ("      whoosh docs_for_query", "searching.py", "docs_for_query"),
-                 ("    whoosh search_with_collector (scoring, top-k)", "searching.py", "search_with_collector"),
-                 ("    filter_mask", "engine.py", "filter_mask"),
-                 ("    _Column.counts (agency, unit facets)", "engine.py", "counts"),
-                 ("    numpy unique (year, month facets)", "_arraysetops_impl.py", "unique"),
-                 ("    _hit (stored_fields + json.loads)", "engine.py", "_hit"),
+                 ("  Generation.search", "generation.py", "search"),
+                 ("    plan_tree", "query_tree.py", "plan_tree"),
+                 ("    evaluate (postings, scores, mask)", "evaluate.py", "evaluate"),
+                 ("      postings read from disk", "store.py", "postings"),
+                 ("    filter_mask", "facets.py", "filter_mask"),
+                 ("    facet_counts", "facets.py", "facet_counts"),
+                 ("    hit (stored fields + json.loads)", "generation.py", "hit"),
                  ("  _result (highlight + snippet)", "service.py", "_result"),
                  ("  did_you_mean", "suggest.py", "did_you_mean")]
         lines = [f"cProfile of {len(todo)} runs of '{kind}' at N={pages:,}: cumulative seconds (share of service.search)"]

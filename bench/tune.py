@@ -10,9 +10,9 @@ reporting. Choosing weights by it would overfit 300 queries. This script makes a
 - queries, made the way people remember a page: for each sampled page, two distinct pairs of
   adjacent syllables of its body that a few other pages share too (2 to 25 pages), as written
   (``accented``) and without diacritics (``unaccented``);
-- for each constant of ``indexer.engine`` listed in ``SWEEP``, every value in turn (the others at
-  their current value), the MRR@10 and success@1 of each kind, through the same search function
-  the API calls.
+- for each constant of ``indexer.engine.Ranking`` listed in ``SWEEP``, every value in turn (the
+  others at the engine's value, or ``--set``), the MRR@10 and success@1 of each kind, through the
+  same search function the API calls, on the generation opened once and scored with each ranking.
 """
 
 from __future__ import annotations
@@ -23,46 +23,43 @@ import random
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out"
 
-from indexer import engine, generations  # noqa: E402
+from indexer import generations  # noqa: E402
 from indexer.analysis import is_number, syllables  # noqa: E402
 from indexer.build import build  # noqa: E402
+from indexer.engine import Generation, Ranking  # noqa: E402
 from indexer.service import IndexHandle, parse_params, search  # noqa: E402
 from indexer.textnorm import fold, normalize  # noqa: E402
 
 SWEEP = {
-    "BM25_B": [0.3, 0.5, 0.75, 0.9],
-    "BM25_K1": [0.5, 0.8, 1.2, 1.6, 2.0],
-    "TITLE_BOOST": [0.25, 0.5, 1.0],
-    "BIGRAM_BOOST": [1.0, 2.0, 3.0, 5.0],
-    "WORD_BOOST": [1.0, 2.0, 3.0],
-    "ACCENT_BOOST": [1.0, 2.0, 3.0],
-    "FOLDED_WHEN_ACCENTED": [0.1, 0.3, 0.6],
+    "b": [0.3, 0.5, 0.75, 0.9],
+    "k1": [0.5, 0.8, 1.2, 1.6, 2.0],
+    "title_boost": [0.25, 0.5, 1.0],
+    "pair_boost": [1.0, 2.0, 3.0, 5.0],
+    "word_boost": [1.0, 2.0, 3.0],
+    "accent_boost": [1.0, 2.0, 3.0],
+    "folded_when_accented": [0.1, 0.3, 0.6],
 }
 
 
-@contextmanager
-def ranking_constants(handle: IndexHandle, values: dict[str, float]) -> Iterator[None]:
-    """The engine's ranking constants set to ``values`` for the block, then put back. B and K1
-    are folded into each generation's cached per-field norms, so those are dropped both times."""
-    saved = {name: getattr(engine, name) for name in values}
-    try:
-        for name, value in values.items():
-            setattr(engine, name, value)
-        handle.generation()._norms.clear()
-        yield
-    finally:
-        for name, value in saved.items():
-            setattr(engine, name, value)
-        handle.generation()._norms.clear()
+class Ranked:
+    """The generation ``handle`` serves, scored with its ranking changed by ``values``: what
+    ``service.search`` takes as a handle. The opened index and its term cache are shared, so a
+    sweep does not reopen the generation for every setting."""
+
+    def __init__(self, handle: IndexHandle, **values: float):
+        generation = handle.generation()
+        self._generation = generation.with_ranking(replace(generation.ranking, **values))
+
+    def generation(self) -> Generation:
+        return self._generation
 
 
 def dev_archive(pages: int) -> Path:
@@ -85,8 +82,7 @@ def dev_index(archive: Path, pages: int) -> Path:
 
 
 def make_queries(archive: Path, handle: IndexHandle, count: int) -> list[dict]:
-    generation = handle.generation()
-    reader = generation._searcher().reader()
+    store = handle.generation().store
     golds = [json.loads(line) for line in (archive / "gold.jsonl").open(encoding="utf-8")]
     rng = random.Random(11)
     rng.shuffle(golds)
@@ -94,7 +90,7 @@ def make_queries(archive: Path, handle: IndexHandle, count: int) -> list[dict]:
     for gold in golds:
         words = [normalize(t.text).lower() for t in syllables(gold["body"])]
         pairs = {(a, b) for a, b in zip(words, words[1:]) if not is_number(a) and not is_number(b) and a != b}
-        rated = sorted((reader.doc_frequency("bigf", f"{fold(a)}_{fold(b)}"), a, b) for a, b in pairs)
+        rated = sorted((store.document_frequency("folded_pairs", f"{fold(a)}_{fold(b)}"), a, b) for a, b in pairs)
         # shared with a few other pages, as remembered words are (a pair found on one page only
         # makes every ranking look perfect)
         rated = [r for r in rated if 2 <= r[0] <= 25]
@@ -109,7 +105,7 @@ def make_queries(archive: Path, handle: IndexHandle, count: int) -> list[dict]:
     return queries
 
 
-def score(handle: IndexHandle, queries: list[dict]) -> dict[str, tuple[float, float]]:
+def score(handle: IndexHandle | Ranked, queries: list[dict]) -> dict[str, tuple[float, float]]:
     ranks: dict[str, list[int]] = {}
     for q in queries:
         found = [r["path"] for r in search(handle, parse_params({"q": q["query"]}))["results"]]
@@ -130,21 +126,19 @@ def main() -> None:
     if not SHARED.exists():
         sys.exit("../shared is not present beside the repository")
     archive = dev_archive(args.pages)
-    handle = IndexHandle(dev_index(archive, args.pages), warm_seconds=0)  # no warm-up thread racing the norm resets
+    held = {name: float(value) for name, value in (assignment.split("=") for assignment in args.set)}
+    ranking = replace(Ranking(), **held)
+    handle = IndexHandle(dev_index(archive, args.pages), warm_seconds=0, ranking=ranking)
     queries = make_queries(archive, handle, args.queries)
-    for assignment in args.set:
-        name, value = assignment.split("=")
-        setattr(engine, name, float(value))
     print(f"{len(queries)} development queries on {args.pages:,} pages; constants now: "
-          + ", ".join(f"{name}={getattr(engine, name)}" for name in SWEEP))
+          + ", ".join(f"{name}={getattr(ranking, name)}" for name in SWEEP))
     print(f"{'constant':22} {'value':>6}  {'accented':>14} {'unaccented':>14} {'overall':>14}   (MRR@10 / s@1)")
     for name, values in SWEEP.items():
         if args.only and name not in args.only:
             continue
-        current = getattr(engine, name)
+        current = getattr(ranking, name)
         for value in values:
-            with ranking_constants(handle, {name: value}):
-                s = score(handle, queries)
+            s = score(Ranked(handle, **{name: value}), queries)
             cells = "  ".join(f"{s[k][0]:.3f} / {s[k][1]:.3f}" for k in ("accented", "unaccented", "overall"))
             print(f"{name:22} {value:6}  {cells}{'   (current)' if value == current else ''}", flush=True)
 

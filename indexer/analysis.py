@@ -1,21 +1,25 @@
-"""The Vietnamese analyser: a tokenizer, then small filters, each usable and testable alone.
+"""The Vietnamese analyser, in the manner of Whoosh's ``analysis``: a tokenizer, then small
+filters, each usable and testable alone, in one chain for pages and queries:
 
-    tokens = syllables(text)              # NFC syllables with character offsets
-    tokens = lowercase(canonical(tokens)) # one tone convention, lower case
-    words  = segment(tokens)              # pyvi's word boundaries (chuyển_đổi)
-    folded = fold_tokens(tokens)          # diacritic-free forms people type (chuyen, doi)
+    tokens = syllables(text)            # tokenizer: NFC syllables (and punctuation) with offsets
+    terms  = lowercase(canonical(token_texts(tokens)))   # one tone convention, lower case: accented_terms
+    folded = fold_terms(without_numbers(terms))    # what people type without diacritics: folded_terms
+    words  = word_terms(segment(tokens))           # pyvi's words (chuyển_đổi), from the tokens' own case
+    pairs  = bigrams(folded)                       # adjacent pairs (chuyen_doi): phrases without positions
 
 Vietnamese writes one syllable per space-separated unit, and a word is one or more syllables.
 The index keeps both: syllables (so that any way of grouping a query still matches) and pyvi's
 multi-syllable words (so that a query whose syllables form the same word ranks higher).
-The same functions analyse documents and queries, so both sides always agree.
+The tokenizer yields tokens with offsets (the snippets and pyvi use them); the filters after it
+work on the terms' text, cached per distinct syllable: on ``Token`` objects each filter would
+double the analysis of a page (a language has few syllables, a page has a thousand).
 """
 
 from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -48,25 +52,57 @@ def syllables(text: str, with_punct: bool = False) -> Iterator[Token]:
         yield Token(match.group(), match.start(), match.end(), kind)
 
 
-def canonical(tokens: Iterable[Token]) -> Iterator[Token]:
+def token_texts(tokens: Iterable[Token]) -> Iterator[str]:
+    """The syllables' text, punctuation dropped: where the filters take over from the tokenizer."""
+    for token in tokens:
+        if token.kind == "syl":
+            yield token.text
+
+
+@lru_cache(maxsize=200_000)
+def _canonical(syllable: str) -> str:
+    return canonical_tones(syllable)
+
+
+@lru_cache(maxsize=200_000)
+def _folded(term: str) -> str:
+    return fold(term)
+
+
+def canonical(terms: Iterable[str]) -> Iterator[str]:
     """Filter: one tone-placement convention (hoá -> hóa)."""
-    for token in tokens:
-        yield replace(token, text=canonical_tones(token.text))
+    for term in terms:
+        yield _canonical(term)
 
 
-def lowercase(tokens: Iterable[Token]) -> Iterator[Token]:
-    for token in tokens:
-        yield replace(token, text=token.text.lower())
+def lowercase(terms: Iterable[str]) -> Iterator[str]:
+    """Filter: lower case."""
+    for term in terms:
+        yield term.lower()
 
 
-def fold_tokens(tokens: Iterable[Token]) -> Iterator[Token]:
+def without_numbers(terms: Iterable[str]) -> Iterator[str]:
+    """Filter: numbers left out. People quote "anh Nguyễn Văn A, 35 tuổi, ngụ xã" as "anh tuổi
+    ngụ xã" far more often than they type the number inside a phrase."""
+    for term in terms:
+        if not is_number(term):
+            yield term
+
+
+def fold_terms(terms: Iterable[str]) -> Iterator[str]:
     """Filter: the diacritic-free form (đ -> d)."""
-    for token in tokens:
-        yield replace(token, text=fold(token.text))
+    for term in terms:
+        yield _folded(term)
 
 
-def normalized_syllables(text: str, with_punct: bool = False) -> list[Token]:
-    return list(lowercase(canonical(syllables(text, with_punct))))
+def accented_terms(tokens: Iterable[Token]) -> list[str]:
+    """The chain pages and queries share: syllables as written, one tone convention, lower case."""
+    return list(lowercase(canonical(token_texts(tokens))))
+
+
+def folded_terms(accented: Iterable[str]) -> list[str]:
+    """``accented_terms`` without numbers and diacritics, in order (their pairs answer phrases)."""
+    return list(fold_terms(without_numbers(accented)))
 
 
 @lru_cache(maxsize=1)
@@ -151,20 +187,9 @@ def segment(tokens: list[Token]) -> list[list[Token]]:
     return words
 
 
-@lru_cache(maxsize=200_000)
-def term(syllable: str) -> str:
-    """One syllable as an accented index term; cached, since a language has few syllables."""
-    return canonical_tones(syllable).lower()
-
-
-@lru_cache(maxsize=200_000)
-def folded_term(accented_term: str) -> str:
-    return fold(accented_term)
-
-
-def compound_terms(words: list[list[Token]]) -> list[str]:
-    """Multi-syllable words as single terms (``chuyển_đổi``), normalised."""
-    return ["_".join(term(t.text) for t in word) for word in words if len(word) > 1]
+def word_terms(words: list[list[Token]]) -> list[str]:
+    """Multi-syllable words as single terms (``chuyển_đổi``), through the same filters."""
+    return ["_".join(lowercase(canonical(t.text for t in word))) for word in words if len(word) > 1]
 
 
 def bigrams(terms: list[str]) -> list[str]:
@@ -176,24 +201,26 @@ def bigrams(terms: list[str]) -> list[str]:
 class Analysed:
     """Everything the index stores about one text, as lists of terms."""
 
-    syl: list[str]  # accented syllables and numbers, in order
-    sylf: list[str]  # folded syllables without numbers, in order (their pairs answer phrases)
-    words: list[str]  # accented multi-syllable words
-    bigf: list[str]  # folded syllable bigrams
-    docnums: list[str]  # document-number keys
+    accented: list[str]  # syllables as written and numbers, in order
+    folded: list[str]  # without diacritics and numbers, in order
+    words: list[str]  # pyvi's multi-syllable words
+    pairs: list[str]  # adjacent pairs of the folded syllables
+    doc_numbers: list[str]  # document-number keys
 
 
 def analyse(text: str, segment_words: bool = True) -> Analysed:
-    """Analyse a document field. Segmentation can be skipped for short fields."""
-    raw = list(syllables(text, with_punct=True))
-    syl_tokens = [t for t in raw if t.kind == "syl"]
-    syl = [term(t.text) for t in syl_tokens]
-    # Numbers stay out of the folded sequence and its pairs: people quote "anh Nguyễn Văn A, 35 tuổi, ngụ xã"
-    # as "anh tuổi ngụ xã" far more often than they type the number inside a phrase.
-    sylf = [folded_term(s) for s in syl if not is_number(s)]
-    words = compound_terms(segment(raw)) if segment_words else []
-    docnums = list(dict.fromkeys(doc_number_key(m.group()) for m in DOC_NUMBER_RE.finditer(text)))
-    return Analysed(syl=syl, sylf=sylf, words=words, bigf=bigrams(sylf), docnums=docnums)
+    """Analyse a page's text (its title or body). Segmentation can be skipped for short fields."""
+    tokens = list(syllables(text, with_punct=True))
+    accented = accented_terms(tokens)
+    folded = folded_terms(accented)
+    words = word_terms(segment(tokens)) if segment_words else []
+    numbers = list(dict.fromkeys(doc_number_key(m.group()) for m in DOC_NUMBER_RE.finditer(text)))
+    return Analysed(accented=accented, folded=folded, words=words, pairs=bigrams(folded), doc_numbers=numbers)
+
+
+def load_segmenter() -> None:
+    """Load pyvi's model now (about 2 s), e.g. before forking workers that will share it."""
+    _pyvi()
 
 
 def is_number(syllable: str) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from . import generations as gen
-from .analysis import analyse
+from .analysis import analyse, load_segmenter
 from .docnumbers import doc_number_key
 from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, append_writer, combine_shards
 from .extract import HTML_SUFFIXES, TEXT_SUFFIXES, Article, SkipPage, doc_id, extract_bytes
@@ -153,15 +153,16 @@ def to_index_doc(article: Article) -> IndexDoc:
     return IndexDoc(
         id=article.id,
         path=article.path,
-        stored=stored,
-        syl=body.syl,
-        sylf=body.sylf,
-        words=body.words,
-        bigf=title.bigf + body.bigf,
-        tsyl=title.syl,
-        tsylf=title.sylf,
-        docnums=list(dict.fromkeys([doc_number_key(n) for n in article.doc_numbers] + body.docnums + title.docnums)),
-        entities=article.mentions,
+        article=stored,
+        body_accented=body.accented,
+        body_folded=body.folded,
+        body_words=body.words,
+        title_accented=title.accented,
+        title_folded=title.folded,
+        folded_pairs=title.pairs + body.pairs,
+        doc_numbers=list(dict.fromkeys([doc_number_key(n) for n in article.doc_numbers] + body.doc_numbers
+                                       + title.doc_numbers)),
+        mentions=article.mentions,
         agency=article.agency,
         units=article.units,
         day=article.date,
@@ -397,9 +398,7 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     target = gen.new_generation(index_root)
     report.generation = target.name
     Registry.default()  # load once in the parent so forked workers share it
-    from .analysis import _pyvi
-
-    _pyvi()
+    load_segmenter()
     try:
         progress = Progress(len(todo), quiet=quiet)
         if shards > 1:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import bigrams, compound_terms, is_number, normalized_syllables, segment, syllables
+from .analysis import accented_terms, bigrams, folded_terms, segment, syllables, word_terms
 from .docnumbers import find_query_doc_numbers
 from .textnorm import fold, normalize
 
@@ -108,7 +108,7 @@ def parse_query(text: str, *, use_registry: bool = True) -> QueryPlan:
         chunk = text[start:end]
         if kind == "phrase":
             chunk = chunk.strip("\"“”")
-        syl = tuple(t.text for t in normalized_syllables(chunk))
+        syl = tuple(accented_terms(syllables(chunk)))
         if not syl:
             continue
         folded = tuple(fold(s) for s in syl)
@@ -119,11 +119,13 @@ def parse_query(text: str, *, use_registry: bool = True) -> QueryPlan:
 
     free_tokens = []
     for part in free_parts:
-        part_syllables = [t.text for t in normalized_syllables(part)]
+        # the chain pages go through (analysis.analyse), on the free text between the pieces
+        tokens = list(syllables(part, with_punct=True))
+        part_syllables = accented_terms(tokens)
         free_tokens.extend(part_syllables)
-        plan.bigrams.extend(bigrams([fold(s) for s in part_syllables if not is_number(s)]))
+        plan.bigrams.extend(bigrams(folded_terms(part_syllables)))
         if part.strip():
-            plan.words.extend(compound_terms(segment(list(syllables(part, with_punct=True)))))
+            plan.words.extend(word_terms(segment(tokens)))
     for token in free_tokens:
         plan.groups.append(Group("syllable", (token,), (fold(token),)))
     plan.groups = _dedupe(plan.groups)[:MAX_GROUPS]

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 from . import generations as gen
 from .docnumbers import doc_number_key
-from .engine import Filters, Generation
+from .engine import TERM_CACHE_POSTINGS, Filters, Generation, Ranking
 from .query import MAX_QUERY_CHARS, parse_query
 from .snippets import highlight, snippet
 from .suggest import did_you_mean
@@ -151,10 +151,13 @@ class IndexHandle:
     term cache makes the first queries several times slower), then swapped in at once.
     """
 
-    def __init__(self, root: Path, check_every: float = 1.0, warm_seconds: float = WARM_SECONDS):
+    def __init__(self, root: Path, check_every: float = 1.0, warm_seconds: float = WARM_SECONDS,
+                 ranking: Ranking = Ranking(), term_cache: int = TERM_CACHE_POSTINGS):
         self.root = Path(root)
         self.check_every = check_every
         self.warm_seconds = warm_seconds
+        self.ranking = ranking  # every generation is opened with it
+        self.term_cache = term_cache
         self._lock = threading.Lock()
         self._generation: Generation | None = None
         self._path: Path | None = None
@@ -169,7 +172,7 @@ class IndexHandle:
                     path = gen.current(self.root)
                     if path is None:
                         raise FileNotFoundError(f"no index at {self.root}: run the build first")
-                    self._generation, self._path = Generation.open(path), path
+                    self._generation, self._path = self._open(path), path
                     self._checked = time.monotonic()
                     if self.warm_seconds > 0:
                         self._background(self._generation.warm)
@@ -187,7 +190,7 @@ class IndexHandle:
     def _switch(self, path: Path) -> None:
         old = self._generation
         try:
-            new = Generation.open(path)
+            new = self._open(path)
             if self.warm_seconds > 0 and old is not None:
                 new.warm(old.recent_terms(), deadline=time.monotonic() + self.warm_seconds)
         except Exception:
@@ -200,6 +203,9 @@ class IndexHandle:
         with self._lock:
             self._generation, self._path, self._pending = new, path, None
         log.info("now serving %s", path)
+
+    def _open(self, path: Path) -> Generation:
+        return Generation.open(path, ranking=self.ranking, term_cache=self.term_cache)
 
     @staticmethod
     def _background(target: Any, *args: Any) -> None:
@@ -289,11 +295,11 @@ def document(handle: IndexHandle, doc_id: str) -> dict[str, Any] | None:
     doc["id"] = hit.id
     doc["more_from_agency"] = [
         {"id": h.id, "title": h.doc["title"], "date": h.doc.get("date")}
-        for h in generation.ids_with("agency", doc.get("agency", ""), limit=5, exclude=hit.id)
+        for h in generation.newest_from_agency(doc.get("agency", ""), limit=5, exclude=hit.id)
     ]
     citing = {}
     for number in doc.get("doc_numbers", []):
-        others = generation.ids_with("docnum", doc_number_key(number), limit=5, exclude=hit.id)
+        others = generation.newest_citing(doc_number_key(number), limit=5, exclude=hit.id)
         if others:
             citing[number] = [{"id": h.id, "title": h.doc["title"], "date": h.doc.get("date"),
                                "agency": h.doc.get("agency")} for h in others]

@@ -1,6 +1,7 @@
 import unicodedata
 
-from indexer.analysis import analyse, bigrams, canonical, fold_tokens, lowercase, segment, syllables
+from indexer.analysis import (accented_terms, analyse, bigrams, canonical, fold_terms, folded_terms, lowercase,
+                              segment, syllables, token_texts, without_numbers)
 
 
 def test_tokenizer_keeps_offsets_into_the_text():
@@ -16,8 +17,17 @@ def test_nfd_text_is_not_split_inside_words():
 
 
 def test_filters_compose():
-    tokens = list(fold_tokens(lowercase(canonical(syllables("Thuỷ Lợi Đồng")))))
-    assert [t.text for t in tokens] == ["thuy", "loi", "dong"]
+    terms = list(fold_terms(without_numbers(lowercase(canonical(token_texts(syllables("Thuỷ Lợi 2 Đồng", with_punct=True)))))))
+    assert terms == ["thuy", "loi", "dong"]
+    assert list(canonical(["hoá", "thuỷ", "Hoà"])) == ["hóa", "thủy", "Hòa"]
+
+
+def test_pages_and_queries_share_the_chain():
+    accented = accented_terms(syllables("Thuỷ lợi: 35 công trình"))
+    assert accented == ["thủy", "lợi", "35", "công", "trình"]
+    assert folded_terms(accented) == ["thuy", "loi", "cong", "trinh"]
+    page = analyse("Thuỷ lợi: 35 công trình", segment_words=False)
+    assert (page.accented, page.folded) == (accented, folded_terms(accented))
 
 
 def test_pyvi_groups_syllables_into_words():
@@ -28,8 +38,8 @@ def test_pyvi_groups_syllables_into_words():
 
 def test_analyse_gives_accented_folded_compound_and_docnum_terms():
     a = analyse("Hoà Bình triển khai chuyển đổi số theo 458/TB-VP.")
-    assert "hòa" in a.syl and "hoa" in a.sylf
-    assert "chuyen_doi" in a.bigf and "doi_so" in a.bigf
+    assert "hòa" in a.accented and "hoa" in a.folded
+    assert "chuyen_doi" in a.pairs and "doi_so" in a.pairs
     assert "chuyển_đổi" in a.words
-    assert a.docnums == ["458/TB-VP"]
+    assert a.doc_numbers == ["458/TB-VP"]
     assert bigrams(["a", "b", "c"]) == ["a_b", "b_c"]

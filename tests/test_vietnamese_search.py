@@ -127,46 +127,45 @@ def test_relaxed_matching_needs_most_words_not_any(handle):
 @pytest.mark.parametrize("q", ["chuyển đổi số", "chuyen doi so", "thi đua cụm", "ke hoach nam", "847/QĐ-BTTTT",
                                "Bộ TT&TT", "bàn ghế trường học sinh viên"])
 def test_numpy_evaluation_matches_and_scores_as_whoosh_does(handle, q):
-    import numpy as np
-
+    from indexer.engine.query_tree import plan_tree
+    from indexer.engine.reference import whoosh_evaluation
     from indexer.query import parse_query
 
     gen = handle.generation()
     plan = parse_query(q)
-    found, relaxed = gen._match(plan, gen.live.copy())
+    found, relaxed = gen.evaluate_plan(plan, gen.live.copy())
     assert found.mask.any() and relaxed == q.endswith("viên")
-    searcher = gen._searcher()
     for strict, exact in ((True, True), (True, False), (False, False)):
-        query = gen.build_query(plan, strict=strict, exact=exact)
-        ours = gen.evaluate(query)
-        theirs = np.zeros(gen.size, dtype=bool)
-        theirs[list(searcher.docs_for_query(query))] = True
-        theirs &= gen.live
+        tree = plan_tree(plan, gen.ranking, strict=strict, exact=exact)
+        ours = gen.evaluate(tree)
+        theirs, scores = whoosh_evaluation(gen, tree, within=ours.mask)
         if strict:
             assert (ours.mask == theirs).all()
-        else:  # Whoosh's Or ignores minmatch; ours keeps pages with most words
+        else:  # Whoosh's Or ignores the minimum; ours keeps pages with most words
             assert not (ours.mask & ~theirs).any()
             assert ours.mask.sum() < theirs.sum() or not relaxed
-        for hit in searcher.search(query, limit=None, filter=set(np.flatnonzero(ours.mask).tolist())):
-            assert ours.scores[hit.docnum] == pytest.approx(hit.score, rel=1e-9)
+        assert len(scores) == ours.mask.sum()
+        for docnum, score in scores.items():
+            assert ours.scores[docnum] == pytest.approx(score, rel=1e-9)
 
 
-def test_past_the_time_budget_boosts_are_skipped_and_the_match_set_is_kept(handle, monkeypatch):
+def test_past_the_time_budget_boosts_are_skipped_and_the_match_set_is_kept(handle):
     import time
 
-    from indexer import engine
+    from indexer.engine import Ranking
+    from indexer.engine.query_tree import plan_tree
     from indexer.query import parse_query
 
     gen = handle.generation()
-    query = gen.build_query(parse_query("ke hoach nam"))  # required words, then bigram/word boosts
-    full = gen.evaluate(query)
-    late = gen.evaluate(query, deadline=time.monotonic() - 1)
+    tree = plan_tree(parse_query("ke hoach nam"), gen.ranking)  # required words, then pair/word bonuses
+    full = gen.evaluate(tree)
+    late = gen.evaluate(tree, deadline=time.monotonic() - 1)
     assert late.partial and not full.partial
     assert (late.mask == full.mask).all()
     assert (late.scores <= full.scores).all() and (late.scores < full.scores).any()
     in_time = search(handle, SearchParams(q="ke hoach nam"))
-    monkeypatch.setattr(engine, "RANK_SECONDS", -1.0)
-    late_result = search(handle, SearchParams(q="ke hoach nam"))
+    no_time = IndexHandle(handle.root, warm_seconds=0, ranking=Ranking(budget_seconds=-1.0))
+    late_result = search(no_time, SearchParams(q="ke hoach nam"))
     assert late_result["partial"] and not in_time["partial"]
     assert late_result["total"] == in_time["total"] and late_result["results"]
 

@@ -1,0 +1,153 @@
+"""Facets, one small class per kind, in the manner of Datasette's ``facets.py``: each knows the
+filter it applies and, for the kinds that have them, how it counts the matches by value.
+
+Each facet is counted without its own filter (the matches narrowed by every other one), so a
+user who picked one agency still sees the others to add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from .columns import Column, Columns
+
+Counts = list[tuple[str, int]]
+
+
+@dataclass
+class Filters:
+    agencies: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    years: list[int] = field(default_factory=list)
+    months: list[str] = field(default_factory=list)  # "YYYY-MM"
+
+
+class Facet:
+    name = ""
+    counted = True  # has counts of its own (the date range only narrows)
+
+    def narrows(self, filters: Filters) -> bool:
+        raise NotImplementedError
+
+    def mask(self, columns: Columns, filters: Filters) -> np.ndarray:
+        """The documents this facet's filter keeps."""
+        raise NotImplementedError
+
+    def counts(self, columns: Columns, matched: np.ndarray) -> Counts:
+        """Documents per value among ``matched``."""
+        raise NotImplementedError
+
+
+class _ValueFacet(Facet):
+    def column(self, columns: Columns) -> Column:
+        raise NotImplementedError
+
+    def wanted(self, filters: Filters) -> list[str]:
+        raise NotImplementedError
+
+    def narrows(self, filters: Filters) -> bool:
+        return bool(self.wanted(filters))
+
+    def mask(self, columns: Columns, filters: Filters) -> np.ndarray:
+        return self.column(columns).mask_for(self.wanted(filters), columns.size)
+
+    def counts(self, columns: Columns, matched: np.ndarray) -> Counts:
+        return self.column(columns).counts(matched)
+
+
+class AgencyFacet(_ValueFacet):
+    name = "agency"
+
+    def column(self, columns: Columns) -> Column:
+        return columns.agency
+
+    def wanted(self, filters: Filters) -> list[str]:
+        return filters.agencies
+
+
+class UnitFacet(_ValueFacet):
+    name = "unit"
+
+    def column(self, columns: Columns) -> Column:
+        return columns.unit
+
+    def wanted(self, filters: Filters) -> list[str]:
+        return filters.units
+
+
+class YearFacet(Facet):
+    """Years, newest first."""
+
+    name = "year"
+
+    def narrows(self, filters: Filters) -> bool:
+        return bool(filters.years)
+
+    def mask(self, columns: Columns, filters: Filters) -> np.ndarray:
+        return np.isin(columns.year, filters.years)
+
+    def counts(self, columns: Columns, matched: np.ndarray) -> Counts:
+        years = columns.year[matched & (columns.year > 0)]
+        return [(str(y), int(c)) for y, c in zip(*np.unique(years, return_counts=True))][::-1]
+
+
+class MonthFacet(Facet):
+    """Months as ``YYYY-MM``, newest first."""
+
+    name = "month"
+
+    def narrows(self, filters: Filters) -> bool:
+        return bool(filters.months)
+
+    def mask(self, columns: Columns, filters: Filters) -> np.ndarray:
+        wanted = np.zeros(columns.size, dtype=bool)
+        for ym in filters.months:
+            y, m = int(ym[:4]), int(ym[5:7])
+            wanted |= (columns.year == y) & (columns.month == m)
+        return wanted
+
+    def counts(self, columns: Columns, matched: np.ndarray) -> Counts:
+        known = matched & (columns.year > 0)
+        ym = columns.year[known] * 100 + columns.month[known]
+        return [(f"{v // 100:04d}-{v % 100:02d}", int(c)) for v, c in zip(*np.unique(ym, return_counts=True))][::-1]
+
+
+class DateRangeFacet(Facet):
+    """From and to, both inclusive; pages without a date are outside any range with an end."""
+
+    name = "date"
+    counted = False
+
+    def narrows(self, filters: Filters) -> bool:
+        return bool(filters.date_from or filters.date_to)
+
+    def mask(self, columns: Columns, filters: Filters) -> np.ndarray:
+        mask = np.ones(columns.size, dtype=bool)
+        if filters.date_from:
+            mask &= columns.day_ordinal >= filters.date_from.toordinal()
+        if filters.date_to:
+            mask &= (columns.day_ordinal <= filters.date_to.toordinal()) & (columns.day_ordinal > 0)
+        return mask
+
+
+FACETS: tuple[Facet, ...] = (AgencyFacet(), UnitFacet(), YearFacet(), MonthFacet(), DateRangeFacet())
+
+
+def filter_mask(columns: Columns, filters: Filters, skip: str | None = None) -> np.ndarray:
+    """The live documents every facet's filter keeps, but ``skip``'s."""
+    mask = columns.live.copy()
+    for facet in FACETS:
+        if facet.name != skip and facet.narrows(filters):
+            mask &= facet.mask(columns, filters)
+    return mask
+
+
+def facet_counts(columns: Columns, matched: np.ndarray, filters: Filters) -> dict[str, Counts]:
+    """Every counted facet over ``matched``, each under every filter but its own."""
+    return {facet.name: facet.counts(columns, matched & filter_mask(columns, filters, skip=facet.name))
+            for facet in FACETS if facet.counted}

@@ -1,0 +1,236 @@
+"""An opened generation: the store, its columns, a ranking and a term cache, tied together to
+answer searches."""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..query import QueryPlan
+from .columns import Columns, Vocabulary
+from .evaluate import Evaluation, evaluate
+from .facets import Filters, facet_counts, filter_mask
+from .fields import SCORED_FIELDS
+from .query_tree import Node, Term, plan_tree
+from .ranking import Ranking, idf, top
+from .store import IndexReader
+from .terms import TERM_CACHE_POSTINGS, Postings, TermCache
+
+
+@dataclass
+class Hit:
+    docnum: int
+    id: str
+    path: str
+    score: float
+    doc: dict[str, Any]  # the stored article
+
+
+@dataclass
+class EngineResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    relaxed: bool = False  # not every word matched: results hold most of them
+    partial: bool = False  # ranking ran out of time: the best of what was scored, total still exact
+
+
+class Generation:
+    """An opened, read-only index generation, shared by all request threads."""
+
+    def __init__(self, directory: Path, ranking: Ranking, term_cache: int):
+        self.directory = directory
+        self.ranking = ranking
+        self.store = IndexReader(directory)
+        self.columns = Columns.read(self.store)
+        self.vocabulary = Vocabulary.read(self.store)
+        self.terms = TermCache(term_cache)
+        self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._norms: dict[str, np.ndarray] = {}  # depend on the ranking; the lengths do not
+
+    @classmethod
+    def open(cls, directory: Path, ranking: Ranking = Ranking(), term_cache: int = TERM_CACHE_POSTINGS) -> "Generation":
+        """Open a finished generation, to be scored with ``ranking``, caching at most
+        ``term_cache`` postings."""
+        return cls(Path(directory), ranking, term_cache)
+
+    def with_ranking(self, ranking: Ranking) -> "Generation":
+        """The same opened generation (store, columns, term cache) scored with another ranking;
+        for tuning, where reopening for every setting would cost more than the queries."""
+        other = copy.copy(self)
+        other.ranking, other._norms = ranking, {}
+        return other
+
+    @property
+    def size(self) -> int:
+        return self.columns.size
+
+    @property
+    def live(self) -> np.ndarray:
+        return self.columns.live
+
+    @property
+    def doc_count(self) -> int:
+        return self.columns.doc_count
+
+    # ------------------------------------------------------------------ what the evaluator reads
+
+    def postings(self, fieldname: str, text: str) -> Postings:
+        def read() -> Postings:
+            ids, tf, df = self.store.postings(fieldname, text)
+            return Postings.narrowed(ids, tf, idf(df, self.size) if len(ids) else 0.0)
+
+        return self.terms.get((fieldname, text), read)
+
+    def norm(self, fieldname: str) -> np.ndarray:
+        # two threads may compute the same norm at once: the same array, once too often
+        norm = self._norms.get(fieldname)
+        if norm is None:
+            lengths = self._lengths.get(fieldname)
+            if lengths is None:
+                lengths = self._lengths[fieldname] = self.store.field_lengths(fieldname)
+            norm = self._norms[fieldname] = self.ranking.norms(*lengths)
+        return norm
+
+    # ------------------------------------------------------------------ searching
+
+    def evaluate(self, tree: Node | None, deadline: float | None = None) -> Evaluation:
+        """The live documents ``tree`` matches, with their scores (``evaluate.evaluate``)."""
+        if tree is None:
+            return Evaluation(self.live.copy(), None)
+        found = evaluate(tree, self, deadline)
+        found.mask &= self.live
+        return found
+
+    def evaluate_plan(self, plan: QueryPlan | None, allowed: np.ndarray, deadline: float | None = None,
+                      cache: dict[str, Evaluation] | None = None) -> tuple[Evaluation, bool]:
+        """The documents a query matches, in three steps, each used only when the one before finds
+        nothing among ``allowed``: every word with its accents as typed; every word, accented or
+        not (a mistyped tone still finds the page); most of the words. Returns that evaluation
+        and whether words had to be dropped. ``cache`` keeps the evaluations when the same query
+        is counted under several filters."""
+        if plan is None or plan.empty:
+            return Evaluation(self.live.copy(), None), False
+        cache = {} if cache is None else cache
+
+        def run(name: str, strict: bool, exact: bool = False) -> Evaluation:
+            if name not in cache:
+                cache[name] = self.evaluate(plan_tree(plan, self.ranking, strict=strict, exact=exact), deadline)
+            return cache[name]
+
+        if any(g.kind == "syllable" and g.accented for g in plan.groups):
+            # "chuyển đổi số" should not list pages that only say "chuyên ... đội ... sở"; and
+            # leaving the folded forms out of this query makes it the cheaper one to run.
+            exact = run("exact", strict=True, exact=True)
+            if (exact.mask & allowed).any():
+                return exact, False
+        strict = run("strict", strict=True)
+        if (strict.mask & allowed).any() or len(plan.groups) < 2:
+            return strict, False
+        return run("loose", strict=False), True
+
+    def search(self, plan: QueryPlan | None, filters: Filters, sort: str = "relevance", offset: int = 0,
+               limit: int = 10, facets: bool = True) -> EngineResult:
+        """One page of results for ``plan`` (None or empty: every document) among the documents
+        ``filters`` keep: the total, the hits of ``offset:offset + limit`` by relevance or date
+        (``sort``: relevance, newest, oldest) and, with ``facets``, every facet's counts."""
+        allowed = filter_mask(self.columns, filters)
+        found, relaxed = self.evaluate_plan(plan, allowed, deadline=time.monotonic() + self.ranking.budget_seconds)
+        filtered = found.mask & allowed
+        total = int(filtered.sum())
+        hits: list[Hit] = []
+        if total and limit > 0 and offset < total:
+            docnums = np.flatnonzero(filtered)
+            if found.scores is not None and sort == "relevance":
+                best = top(docnums, found.scores[docnums], offset + limit)
+                hits = [self.hit(int(d), float(found.scores[d])) for d in best[offset : offset + limit]]
+            else:
+                hits = [self.hit(int(d)) for d in self._by_date(docnums, sort)[offset : offset + limit]]
+        counts = facet_counts(self.columns, found.mask, filters) if facets else {}
+        return EngineResult(total=total, hits=hits, facets=counts, relaxed=relaxed, partial=found.partial)
+
+    def _by_date(self, docnums: np.ndarray, sort: str) -> np.ndarray:
+        days = self.columns.day_ordinal[docnums]
+        order = np.argsort(days if sort == "oldest" else -days, kind="stable")
+        if sort == "oldest":
+            # unknown dates (0) go last, not first
+            order = np.concatenate([order[days[order] > 0], order[days[order] == 0]])
+        return docnums[order]
+
+    def totals(self, plan: QueryPlan | None, variants: list[Filters]) -> list[int]:
+        """Counts for one query under several filter sets (as ``search`` would count them)."""
+        out: list[int] = []
+        cache: dict[str, Evaluation] = {}
+        for f in variants:
+            allowed = filter_mask(self.columns, f)
+            found, _ = self.evaluate_plan(plan, allowed, cache=cache)
+            out.append(int((found.mask & allowed).sum()))
+        return out
+
+    # ------------------------------------------------------------------ documents
+
+    def hit(self, docnum: int, score: float = 0.0) -> Hit:
+        doc_id, path, article = self.store.stored(docnum)
+        return Hit(docnum, doc_id, path, score, article)
+
+    def get(self, doc_id: str) -> Hit | None:
+        docnum = self.store.document_number(doc_id)
+        if docnum is None or not self.live[docnum]:
+            return None
+        return self.hit(docnum)
+
+    def newest_from_agency(self, agency: str, limit: int = 10, exclude: str | None = None) -> list[Hit]:
+        """The newest documents of an agency (for "more from this agency")."""
+        return self._newest(self.columns.agency.mask_for([agency], self.size) & self.live, limit, exclude)
+
+    def newest_citing(self, doc_number_key: str, limit: int = 10, exclude: str | None = None) -> list[Hit]:
+        """The newest documents that carry a document number."""
+        return self._newest(self.evaluate(Term("doc_numbers", doc_number_key)).mask, limit, exclude)
+
+    def _newest(self, mask: np.ndarray, limit: int, exclude: str | None) -> list[Hit]:
+        docnums = np.flatnonzero(mask)
+        out = []
+        for d in docnums[np.argsort(-self.columns.day_ordinal[docnums], kind="stable")]:
+            hit = self.hit(int(d))
+            if hit.id != exclude:
+                out.append(hit)
+            if len(out) >= limit:
+                break
+        return out
+
+    # ------------------------------------------------------------------ "did you mean"
+
+    def document_frequency(self, folded_syllable: str) -> int:
+        return self.vocabulary.document_frequency(folded_syllable)
+
+    def accented_form(self, folded_syllable: str) -> str:
+        return self.vocabulary.accented_form(folded_syllable)
+
+    # ------------------------------------------------------------------ switching generations
+
+    def recent_terms(self, postings: int = TERM_CACHE_POSTINGS) -> list[tuple[str, str]]:
+        """The cached terms, most recently used first, up to ``postings`` postings in all: what
+        the traffic has been asking, for a successor generation to read before it takes over."""
+        return self.terms.recent(postings)
+
+    def warm(self, terms: Iterable[tuple[str, str]] = (), deadline: float | None = None) -> int:
+        """Compute every scored field's norms, then read ``terms`` ((field, text) pairs) into the
+        term cache until ``deadline`` (a ``time.monotonic()`` value); returns how many were read.
+        Done before a generation serves, so that its first requests do not pay these reads."""
+        for fieldname in SCORED_FIELDS:
+            self.norm(fieldname)
+        done = 0
+        for fieldname, text in terms:
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            self.postings(fieldname, text)
+            done += 1
+        return done
+
+    def close(self) -> None:
+        self.store.close()
