@@ -251,20 +251,21 @@ def test_a_full_build_in_shards_answers_and_scores_exactly_as_one_writer_does(tm
 
 def test_a_shard_that_dies_fails_the_build_and_publishes_nothing(tmp_path, monkeypatch):
     from indexer import build as build_module
+    from indexer import pages
 
     src = tmp_path / "src"
     many_pages(src, 30)
     index = tmp_path / "index"
     first = build([src], index, full=True, workers=1, quiet=True).generation
     monkeypatch.setattr(build_module, "SHARD_MIN_PAGES", 20)
-    real = build_module.process_file
+    real = pages.read_page
 
     def crash_on_one_page(source):  # a worker killed outright (out of memory, a crash in C code)
         if source.relpath == "p/025.html":
             os._exit(3)
         return real(source)
 
-    monkeypatch.setattr(build_module, "process_file", crash_on_one_page)
+    monkeypatch.setattr(pages, "read_page", crash_on_one_page)
     with pytest.raises(RuntimeError, match="shard-1 stopped with exit code 3"):
         build([src], index, full=True, workers=2, quiet=True)
     assert gen.current(index).name == first

@@ -13,7 +13,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from .generation import Generation
-from .query_tree import AllOf, AnyOf, Node, Term, WithBonus
+from .query_tree import AllOf, Node, Term, WithBonus
 
 
 def whoosh_query(node: Node) -> Q.Query:
