@@ -55,18 +55,19 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from .service import BadRequest, IndexHandle, parse_params, search
+    from .service import ARGS, BadRequest, IndexHandle, IndexUnavailable, parse_params, search
 
-    raw = {"q": " ".join(args.query), "agency": args.agency, "unit": args.unit, "from": args.date_from,
-           "to": args.date_to, "sort": args.sort, "page": str(args.page), "per_page": str(args.per_page)}
+    raw = {ARGS.q: " ".join(args.query), ARGS.agency: args.agency, ARGS.unit: args.unit,
+           ARGS.date_from: args.date_from, ARGS.date_to: args.date_to, ARGS.sort: args.sort,
+           ARGS.page: str(args.page), ARGS.per_page: str(args.per_page)}
     try:
         params = parse_params(raw)
         result = search(IndexHandle(Path(args.index)), params)
     except BadRequest as err:
         print(json.dumps({"error": str(err)}, ensure_ascii=False))
         return 2
-    except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except IndexUnavailable as err:
+        print(f"error: {err.reason} ({args.index})", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))

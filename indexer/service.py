@@ -1,7 +1,9 @@
 """The search service: what the web pages, the JSON API and the CLI all call.
 
 It validates parameters (with messages in Vietnamese), keeps the live index generation open
-and swaps to a new one when a build publishes it, runs the query, and shapes the answer.
+and swaps to a new one when a build publishes it, runs the query, and shapes the answer. What it
+cannot answer it raises as a ``ServiceError`` carrying the HTTP status it means (``BadRequest``
+400, ``NotFound`` 404, ``IndexUnavailable`` 503), for the web app's one error handler.
 """
 
 from __future__ import annotations
@@ -32,8 +34,57 @@ MAX_PAGE = 1000
 MAX_FILTER_VALUES = 20
 
 
-class BadRequest(ValueError):
-    """Parameters we cannot honour; the message is shown to the user as is."""
+class ServiceError(Exception):
+    """A request the service cannot answer; ``str(err)`` is shown to the user as is (Vietnamese)."""
+
+    status = 500
+
+
+class BadRequest(ServiceError, ValueError):
+    """Parameters we cannot honour."""
+
+    status = 400
+
+
+class NotFound(ServiceError, LookupError):
+    status = 404
+
+    def __init__(self, message: str = "Không tìm thấy văn bản này."):
+        super().__init__(message)
+
+
+class IndexUnavailable(ServiceError):
+    """No generation to answer from yet (or the first one cannot be opened); ``reason`` says why,
+    for operators."""
+
+    status = 503
+    retry_after = 30  # seconds: a first build of a small archive takes about that
+
+    def __init__(self, reason: str):
+        super().__init__("Chỉ mục tìm kiếm chưa sẵn sàng. Vui lòng thử lại sau ít phút.")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ArgNames:
+    """The URL arguments of a search, named once: ``parse_params`` reads them, ``as_query_args``
+    and the answer's ``filters`` write them, the templates and the command line use them."""
+
+    q: str = "q"
+    agency: str = "agency"
+    unit: str = "unit"
+    date_from: str = "from"
+    date_to: str = "to"
+    year: str = "year"
+    month: str = "month"
+    sort: str = "sort"
+    page: str = "page"
+    per_page: str = "per_page"
+
+
+ARGS = ArgNames()
+# the arguments that narrow a search (the rest say what to search and how to show it)
+FILTER_ARGS = (ARGS.agency, ARGS.unit, ARGS.date_from, ARGS.date_to, ARGS.year, ARGS.month)
 
 
 @dataclass
@@ -52,27 +103,25 @@ class SearchParams:
     def filters(self) -> Filters:
         return Filters(self.agencies, self.units, self.date_from, self.date_to, self.years, self.months)
 
+    def filter_values(self) -> dict[str, Any]:
+        """The filters by URL argument: lists, and dates as ``YYYY-MM-DD`` (None when unset)."""
+        return {ARGS.agency: self.agencies, ARGS.unit: self.units,
+                ARGS.date_from: self.date_from.isoformat() if self.date_from else None,
+                ARGS.date_to: self.date_to.isoformat() if self.date_to else None,
+                ARGS.year: self.years, ARGS.month: self.months}
+
     def as_query_args(self) -> dict[str, Any]:
         """The parameters as URL arguments (for links that keep every filter)."""
         args: dict[str, Any] = {}
         if self.q:
-            args["q"] = self.q
-        if self.agencies:
-            args["agency"] = list(self.agencies)
-        if self.units:
-            args["unit"] = list(self.units)
-        if self.date_from:
-            args["from"] = self.date_from.isoformat()
-        if self.date_to:
-            args["to"] = self.date_to.isoformat()
-        if self.years:
-            args["year"] = [str(y) for y in self.years]
-        if self.months:
-            args["month"] = list(self.months)
+            args[ARGS.q] = self.q
+        for name, value in self.filter_values().items():
+            if value:
+                args[name] = [str(v) for v in value] if isinstance(value, list) else value
         if self.sort != "relevance":
-            args["sort"] = self.sort
+            args[ARGS.sort] = self.sort
         if self.per_page != 10:
-            args["per_page"] = self.per_page
+            args[ARGS.per_page] = self.per_page
         return args
 
 
@@ -108,27 +157,27 @@ def _int(value: str | None, default: int, label: str, low: int, high: int) -> in
 
 def parse_params(args: Mapping[str, Any]) -> SearchParams:
     """Request arguments -> ``SearchParams``; raises ``BadRequest`` with a Vietnamese message."""
-    q = str(args.get("q") or "")
+    q = str(args.get(ARGS.q) or "")
     if len(q) > MAX_QUERY_CHARS * 4:
         raise BadRequest(f"Câu tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
     if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in q):
         q = "".join(ch if ord(ch) >= 32 or ch in "\t\n\r" else " " for ch in q)
-    sort = str(args.get("sort") or "relevance")
+    sort = str(args.get(ARGS.sort) or "relevance")
     if sort not in SORTS:
         raise BadRequest("Kiểu sắp xếp không hợp lệ (chọn relevance, newest hoặc oldest).")
     params = SearchParams(
         q=q.strip()[: MAX_QUERY_CHARS * 4],
-        agencies=_getlist(args, "agency")[:MAX_FILTER_VALUES],
-        units=_getlist(args, "unit")[:MAX_FILTER_VALUES],
-        date_from=_date(args.get("from"), "bắt đầu"),
-        date_to=_date(args.get("to"), "kết thúc"),
+        agencies=_getlist(args, ARGS.agency)[:MAX_FILTER_VALUES],
+        units=_getlist(args, ARGS.unit)[:MAX_FILTER_VALUES],
+        date_from=_date(args.get(ARGS.date_from), "bắt đầu"),
+        date_to=_date(args.get(ARGS.date_to), "kết thúc"),
         sort=sort,
-        page=_int(args.get("page"), 1, "Số trang", 1, MAX_PAGE),
-        per_page=_int(args.get("per_page"), 10, "Số kết quả mỗi trang", 1, MAX_PER_PAGE),
+        page=_int(args.get(ARGS.page), 1, "Số trang", 1, MAX_PAGE),
+        per_page=_int(args.get(ARGS.per_page), 10, "Số kết quả mỗi trang", 1, MAX_PER_PAGE),
     )
-    for year in _getlist(args, "year")[:MAX_FILTER_VALUES]:
+    for year in _getlist(args, ARGS.year)[:MAX_FILTER_VALUES]:
         params.years.append(_int(year, 0, "Năm", 1900, 2100))
-    for month in _getlist(args, "month")[:MAX_FILTER_VALUES]:
+    for month in _getlist(args, ARGS.month)[:MAX_FILTER_VALUES]:
         try:
             y, m = month.split("-")
             if not (1900 <= int(y) <= 2100 and 1 <= int(m) <= 12):
@@ -166,13 +215,18 @@ class IndexHandle:
         self._checked = 0.0
 
     def generation(self) -> Generation:
+        """The generation to answer this request from; ``IndexUnavailable`` when there is none."""
         if self._generation is None:
             with self._lock:
                 if self._generation is None:  # the first open: nothing else to serve meanwhile
                     path = gen.current(self.root)
                     if path is None:
-                        raise FileNotFoundError(f"no index at {self.root}: run the build first")
-                    self._generation, self._path = self._open(path), path
+                        raise IndexUnavailable("no index generation yet: run the build first")
+                    try:
+                        self._generation, self._path = self._open(path), path
+                    except Exception as err:
+                        log.exception("could not open the generation %s", path)
+                        raise IndexUnavailable(f"the generation {path.name} cannot be opened (see the server log)") from err
                     self._checked = time.monotonic()
                     if self.warm_seconds > 0:
                         self._background(self._generation.warm)
@@ -242,6 +296,14 @@ def _result(hit: Any, terms: set[str]) -> dict[str, Any]:
 
 
 def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
+    """One page of results for ``params`` from the live generation: what ``/api/search`` returns.
+
+    The query (``query.parse_query``) is matched with its accents as typed when any page has
+    them all, else accented or not, else by most of its words (``relaxed``); no query lists the
+    newest pages. Each result has its highlighted title and snippet; ``facets`` counts agency,
+    unit, year and month, each without its own filter; ``suggestion`` is a "did you mean" when
+    few pages match. Raises ``IndexUnavailable`` when there is no generation yet.
+    """
     started = time.perf_counter()
     generation = handle.generation()
     plan = parse_query(params.q) if params.q.strip() else None
@@ -263,14 +325,7 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
         "results": [_result(hit, terms) for hit in result.hits],
         "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in result.facets.items()},
-        "filters": {
-            "agency": params.agencies,
-            "unit": params.units,
-            "from": params.date_from.isoformat() if params.date_from else None,
-            "to": params.date_to.isoformat() if params.date_to else None,
-            "year": params.years,
-            "month": params.months,
-        },
+        "filters": params.filter_values(),
         "suggestion": suggestion,
         "relaxed": result.relaxed,
         "partial": result.partial,
@@ -286,11 +341,17 @@ def totals(handle: IndexHandle, variants: list[SearchParams]) -> list[int]:
     return handle.generation().totals(plan, [v.filters() for v in variants])
 
 
-def document(handle: IndexHandle, doc_id: str) -> dict[str, Any] | None:
+def _valid_id(doc_id: str) -> bool:
+    return len(doc_id) == 16 and all(c in "0123456789abcdef" for c in doc_id)
+
+
+def document(handle: IndexHandle, doc_id: str) -> dict[str, Any]:
+    """One article with the newest others of its agency and those citing its document numbers;
+    ``NotFound`` for an id that is not a live document's (any string may come in the URL)."""
     generation = handle.generation()
-    hit = generation.get(doc_id)
+    hit = generation.get(doc_id) if _valid_id(doc_id) else None
     if hit is None:
-        return None
+        raise NotFound()
     doc = dict(hit.doc)
     doc["id"] = hit.id
     doc["more_from_agency"] = [
@@ -305,3 +366,12 @@ def document(handle: IndexHandle, doc_id: str) -> dict[str, Any] | None:
                                "agency": h.doc.get("agency")} for h in others]
     doc["citing_same_document"] = citing
     return doc
+
+
+def status(handle: IndexHandle) -> dict[str, Any]:
+    """The live generation and its last build, for the status page, ``/api/status`` and
+    ``/healthz``; ``IndexUnavailable`` when there is none."""
+    generation = handle.generation()
+    report = handle.report() or {}
+    return {"status": "ok", "documents": generation.doc_count, "generation": generation.directory.name,
+            "built": report.get("started"), "build_seconds": report.get("seconds"), "report": report}

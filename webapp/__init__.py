@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from indexer.service import IndexHandle
 
@@ -19,6 +19,11 @@ AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg", ".atom")
 
 def _autoescape(template_name: str | None) -> bool:
     return template_name is None or template_name.endswith(AUTOESCAPE_SUFFIXES)
+
+
+def current_index() -> IndexHandle:
+    """The index the app serves (one handle per app, made by ``create_app``)."""
+    return current_app.extensions["tracuu_index"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -35,12 +40,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["tracuu_index"] = IndexHandle(Path(app.config["INDEX_DIR"]))
 
     from .api import api
+    from .errors import install_errors
     from .security import install_security
     from .views import views
 
     app.register_blueprint(views)
     app.register_blueprint(api, url_prefix="/api")
     install_security(app)
+    install_errors(app)
 
     from .filters import install_filters
 

@@ -16,11 +16,12 @@ WAITRESS_MAX_HEADER = 64 * 1024
 def warm_up(app) -> None:
     """Open the index and load pyvi's model before the first visitor, who would wait seconds."""
     from indexer.query import parse_query
+    from indexer.service import IndexUnavailable
 
     try:
         app.extensions["tracuu_index"].generation()
-    except FileNotFoundError as err:
-        print(f"warning: {err}", flush=True)  # the site answers 503 until a build publishes
+    except IndexUnavailable as err:
+        print(f"warning: {err.reason} ({app.config['INDEX_DIR']})", flush=True)  # 503 until a build publishes
     parse_query("khởi động")
 
 

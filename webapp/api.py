@@ -1,48 +1,27 @@
-"""The JSON API: every page's twin under /api/, same parameters."""
+"""The JSON API: every page's twin under /api/, same parameters. Errors are answered by
+``errors.py`` (JSON here)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from indexer import service
+
+from . import current_index
 
 api = Blueprint("api", __name__)
 
 
-def handle() -> service.IndexHandle:
-    return current_app.extensions["tracuu_index"]
-
-
-@api.errorhandler(service.BadRequest)
-def bad_request(err: service.BadRequest):
-    return jsonify({"error": str(err)}), 400
-
-
 @api.route("/search")
 def search():
-    params = service.parse_params(request.args)
-    return jsonify(service.search(handle(), params))
+    return jsonify(service.search(current_index(), service.parse_params(request.args)))
 
 
 @api.route("/doc/<doc_id>")
 def doc(doc_id: str):
-    found = service.document(handle(), doc_id) if _valid_id(doc_id) else None
-    if found is None:
-        return jsonify({"error": "Không tìm thấy văn bản này."}), 404
-    return jsonify(found)
+    return jsonify(service.document(current_index(), doc_id))
 
 
 @api.route("/status")
 def status():
-    return jsonify(status_data())
-
-
-def status_data() -> dict:
-    h = handle()
-    generation = h.generation()
-    return {"status": "ok", "documents": generation.doc_count, "generation": generation.directory.name,
-            "report": h.report()}
-
-
-def _valid_id(doc_id: str) -> bool:
-    return len(doc_id) == 16 and all(c in "0123456789abcdef" for c in doc_id)
+    return jsonify(service.status(current_index()))

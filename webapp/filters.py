@@ -11,9 +11,10 @@ from markupsafe import Markup
 
 from indexer.collation import sort_key
 from indexer.datequery import presets
+from indexer.service import ARGS, FILTER_ARGS
 
 # URL arguments that narrow a search (everything in ``SearchParams.as_query_args`` but q/sort/per_page).
-FILTER_KEYS = ("agency", "unit", "year", "month", "from", "to")
+FILTER_KEYS = FILTER_ARGS
 
 
 def vn_date(value: str | None) -> str:
@@ -173,18 +174,18 @@ def active_filters(args: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({"key": key, "value": value, "kind": kind, "label": label, "args": rest,
                     "url": with_args(rest)})
 
-    for v in args.get("agency", []):
-        add("agency", v, "Cơ quan", v)
-    for v in args.get("unit", []):
-        add("unit", v, "Đơn vị", v)
-    for v in args.get("year", []):
-        add("year", str(v), "Năm", str(v))
-    for v in args.get("month", []):
-        add("month", v, "Tháng", vn_month(v))
-    if args.get("from"):
-        add("from", None, "Từ ngày", vn_date(args["from"]))
-    if args.get("to"):
-        add("to", None, "Đến ngày", vn_date(args["to"]))
+    for v in args.get(ARGS.agency, []):
+        add(ARGS.agency, v, "Cơ quan", v)
+    for v in args.get(ARGS.unit, []):
+        add(ARGS.unit, v, "Đơn vị", v)
+    for v in args.get(ARGS.year, []):
+        add(ARGS.year, str(v), "Năm", str(v))
+    for v in args.get(ARGS.month, []):
+        add(ARGS.month, v, "Tháng", vn_month(v))
+    if args.get(ARGS.date_from):
+        add(ARGS.date_from, None, "Từ ngày", vn_date(args[ARGS.date_from]))
+    if args.get(ARGS.date_to):
+        add(ARGS.date_to, None, "Đến ngày", vn_date(args[ARGS.date_to]))
     return out
 
 

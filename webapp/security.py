@@ -6,8 +6,7 @@
   refused with 413 (Flask only enforces that limit when a view reads the body, and no view does),
   a query string longer than ``MAX_QUERY_STRING_BYTES`` with 414. Waitress (``__main__.py``)
   refuses still larger request lines and bodies before they reach the app.
-* Any other HTTP error Werkzeug raises (400, 405, 414, ...) gets a short Vietnamese message:
-  JSON under ``/api/``, the search page's error notice elsewhere, never a bare English page.
+* The refusals (413, 414, 405) are answered like any other error, by ``errors.py``.
 * Requests slower than ``SLOW_REQUEST_SECONDS`` are logged with their URL, so a pathological
   query shows up in the server log.
 """
@@ -17,8 +16,7 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, Response, abort, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, abort, g, request
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -28,15 +26,6 @@ CSP = (
 # 9 bytes a character) and at most 50 values per filter. Anything longer is not a person typing.
 MAX_QUERY_STRING_BYTES = 32 * 1024
 SLOW_REQUEST_SECONDS = 2.0
-
-MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    405: "Phương thức không được hỗ trợ (chỉ dùng GET).",
-    413: "Yêu cầu quá lớn.",
-    414: "Địa chỉ yêu cầu quá dài: hãy rút ngắn câu tìm kiếm hoặc bớt bộ lọc.",
-    431: "Phần đầu yêu cầu quá lớn.",
-}
-GENERIC = "Yêu cầu không thể thực hiện."
 
 log = logging.getLogger("webapp.security")
 
@@ -67,21 +56,3 @@ def install_security(app: Flask) -> None:
             if seconds > app.config.get("SLOW_REQUEST_SECONDS", SLOW_REQUEST_SECONDS):
                 log.warning("slow request: %.2f s for %s", seconds, request.full_path[:300])
         return security_headers(response)
-
-    @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException):
-        # Codes with their own handler (404, 413, 500 in views.py) never get here.
-        if err.code is None or err.code < 400:
-            return err
-        message = MESSAGES.get(err.code, GENERIC)
-        if request.path.startswith("/api/"):
-            response = jsonify({"error": message})
-        elif request.path.endswith((".atom", ".xml")):
-            response = Response(message, mimetype="text/plain")
-        else:
-            response = Response(render_template("search.html", error=message, result=None, args={"q": ""}))
-        response.status_code = err.code
-        allow = err.get_response().headers.get("Allow")
-        if allow:
-            response.headers["Allow"] = allow
-        return response

@@ -1,4 +1,5 @@
-"""HTML pages. Each view is a thin call into ``indexer.service``; the JSON twin lives in api.py."""
+"""HTML pages. Each view is a thin call into ``indexer.service``; the JSON twin lives in api.py,
+errors (bad parameters, unknown ids, no index yet) are answered by errors.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from indexer import service
 from indexer.datequery import DateQueryError, parse_date_field
 
-from .api import _valid_id, handle, status_data
+from . import current_index
 from .filters import FILTER_KEYS, active_filters, with_args
 from .histogram import histogram_caption, histogram_mode, histogram_svg
 
@@ -18,19 +19,18 @@ views = Blueprint("views", __name__)
 
 @views.route("/")
 def home():
-    generation = handle().generation()
-    params = service.SearchParams(per_page=5, sort="newest")
-    latest = service.search(handle(), params)
-    return render_template("home.html", doc_count=generation.doc_count, latest=latest)
+    latest = service.search(current_index(), service.SearchParams(per_page=5, sort="newest"))
+    # no query, no filter: the total is every document
+    return render_template("home.html", doc_count=latest["total"], latest=latest)
 
 
 def _typed_dates(args):
     """The date fields as typed (31/12/2023, 12/2023, 2023) -> the ISO days the service reads.
     To move into service.parse_params when it parses them itself."""
-    if not (args.get("from") or args.get("to")):
+    if not (args.get(service.ARGS.date_from) or args.get(service.ARGS.date_to)):
         return args
     out = args.copy()
-    for key, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
+    for key, label in ((service.ARGS.date_from, "Từ ngày"), (service.ARGS.date_to, "Đến ngày")):
         try:
             day = parse_date_field(args.get(key), key)
         except DateQueryError as err:
@@ -43,11 +43,8 @@ def _typed_dates(args):
 
 @views.route("/search")
 def search():
-    try:
-        params = service.parse_params(_typed_dates(request.args))
-    except service.BadRequest as err:
-        return render_template("search.html", error=str(err), result=None, args={"q": request.args.get("q", "")[:500]}), 400
-    result = service.search(handle(), params)
+    params = service.parse_params(_typed_dates(request.args))
+    result = service.search(current_index(), params)
     args = params.as_query_args()
     mode, _year = histogram_mode(result, args)
     return render_template("search.html", error=None, result=result, args=args, params=params,
@@ -73,22 +70,19 @@ def _relaxations(result: dict, args: dict) -> list[dict]:
             continue
         items.append(item)
     # one match of the query, counted under each variant of the filters
-    counts = service.totals(handle(), variants)
+    counts = service.totals(current_index(), variants)
     return [{**item, "total": total} for item, total in zip(items, counts) if total]
 
 
 @views.route("/search.atom")
 def feed():
-    try:
-        params = service.parse_params(request.args)
-    except service.BadRequest as err:
-        return Response(str(err), status=400, mimetype="text/plain")
-    if "sort" not in request.args:
+    params = service.parse_params(request.args)
+    if service.ARGS.sort not in request.args:
         params.sort = "newest"
-    result = service.search(handle(), params)
+    result = service.search(current_index(), params)
     args = params.as_query_args()
-    if "sort" in request.args:  # keep an explicit "relevance" in the feed's own links
-        args["sort"] = params.sort
+    if service.ARGS.sort in request.args:  # keep an explicit "relevance" in the feed's own links
+        args[service.ARGS.sort] = params.sort
     body = render_template("feed.atom", result=result, args=args,
                            updated=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     return Response(body, mimetype="application/atom+xml")
@@ -102,9 +96,7 @@ def opensearch():
 
 @views.route("/doc/<doc_id>")
 def doc(doc_id: str):
-    found = service.document(handle(), doc_id) if _valid_id(doc_id) else None
-    if found is None:
-        return render_template("notfound.html"), 404
+    found = service.document(current_index(), doc_id)
     back = request.args.get("back", "")
     # only a link back to our own search page (never another site: "//evil.example" or "/\\evil")
     if not (back.startswith("/search?") or back == "/search") or any(c in back for c in "\\\r\n"):
@@ -114,34 +106,9 @@ def doc(doc_id: str):
 
 @views.route("/healthz")
 def healthz():
-    try:
-        data = status_data()
-    except FileNotFoundError as err:
-        return jsonify({"status": "no index", "error": str(err)}), 503
-    report = data.get("report") or {}
-    return jsonify({"status": "ok", "documents": data["documents"], "generation": data["generation"],
-                    "built": report.get("started"), "build_seconds": report.get("seconds"), "report": report})
+    return jsonify(service.status(current_index()))
 
 
 @views.route("/status")
 def status():
-    return render_template("status.html", data=status_data())
-
-
-@views.app_errorhandler(404)
-def not_found(_err):
-    if request.path.startswith("/api/"):
-        return jsonify({"error": "Không tìm thấy."}), 404
-    return render_template("notfound.html"), 404
-
-
-@views.app_errorhandler(413)
-def too_large(_err):
-    return jsonify({"error": "Yêu cầu quá lớn."}), 413
-
-
-@views.app_errorhandler(500)
-def server_error(_err):
-    if request.path.startswith("/api/"):
-        return jsonify({"error": "Lỗi máy chủ, vui lòng thử lại."}), 500
-    return render_template("error.html"), 500
+    return render_template("status.html", data=service.status(current_index()))
