@@ -11,12 +11,21 @@ runs the real CLI (``python -m indexer build``) as a subprocess three times:
     incremental, 1%      1% of the pages rewritten (a sentence inserted: size and hash change),
                          a few added and a few deleted
 
-For each it prints wall seconds, pages read per second, the time after the last page was fed
-(Whoosh's commit/merge, single-threaded in the build process) and memory: the kernel's peak RSS
-of the largest single process (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` in a wrapper around each
-build) and, sampled from /proc every 0.25 s over the whole process tree, the peak RSS of the build
+For each it prints wall seconds, pages read per second and memory: the kernel's peak RSS of the
+largest single process (``getrusage(RUSAGE_CHILDREN).ru_maxrss`` in a wrapper around each build)
+and, sampled from /proc every 0.25 s over the whole process tree, the peak RSS of the build
 process, the largest worker, and the peak total PSS (forked workers share pages, so summing RSS
 would overcount). The target is an incremental build under 10% of the full one.
+
+Then where the time went, as the build itself recorded it in its report (``phases``, wall
+seconds in the build process): discover (walk, stat, compare with the previous manifest), load
+(the registry and pyvi, before forking), copy (an incremental build's copy of the previous
+index), read (until the last page is read, analysed and handed to a writer), write (after the
+last page: the segments' merges and writes), publish (manifest, report, CURRENT, pruning). A full
+build of 100 pages or more runs in shards, one process per worker, each reading, analysing and
+writing its own segment; a shard that finishes its pages early starts merging while the others
+still read, so the wall phases overlap and each shard's own seconds (``shards``: read and
+analyse, add to Whoosh's writer, merge and write its segment) are printed beside them.
 
 The working copy and its index are removed afterwards unless --keep is given (the archive stays).
 """
@@ -26,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -34,7 +42,6 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +60,6 @@ WRAPPER = (
     "open(sys.argv[1], 'w').write(json.dumps({'rc': rc, 'maxrss_kb': ru.ru_maxrss}))\n"
     "sys.exit(rc)\n"
 )
-PROGRESS = re.compile(r"^(\S+ \S+) INFO indexer\.build: (\d+)/(\d+) pages", re.M)
 
 
 # ---------------------------------------------------------------- archive
@@ -180,7 +186,6 @@ class Run:
     report: dict
     memory: Memory
     maxrss_kb: int
-    commit_seconds: float | None
     index_mb: float
     log: str = field(repr=False, default="")
 
@@ -198,24 +203,16 @@ def run_build(name: str, source: Path, index: Path, workers: int, full: bool, sc
     sampler.start()
     stdout, stderr = proc.communicate()
     seconds = time.monotonic() - started
-    ended = datetime.now()
     sampler.halt.set()
     sampler.join()
     if proc.returncode != 0:
         sys.exit(f"{name} build failed ({proc.returncode}):\n{stdout}\n{stderr[-4000:]}")
     live = generations.current(index)
     report = json.loads((live / "report.json").read_text(encoding="utf-8"))
-    # The last "N/N pages" line marks the end of reading and feeding; what follows is Whoosh's
-    # commit (merging runs, optimising to one segment on full builds) and publishing.
-    commit = None
-    lines = PROGRESS.findall(stderr)
-    if lines and lines[-1][1] == lines[-1][2]:
-        fed = datetime.strptime(lines[-1][0], "%Y-%m-%d %H:%M:%S,%f")
-        commit = max(0.0, (ended - fed).total_seconds())
     index_mb = sum(f.stat().st_size for f in live.rglob("*") if f.is_file()) / 1e6
     print(f"  {stdout.strip().splitlines()[0]}", flush=True)
     return Run(name, seconds, report, sampler.memory,
-               json.loads(rusage.read_text())["maxrss_kb"], commit, index_mb, stderr)
+               json.loads(rusage.read_text())["maxrss_kb"], index_mb, stderr)
 
 
 # ---------------------------------------------------------------- main
@@ -225,8 +222,11 @@ def mb(kb: int) -> str:
     return f"{kb / 1024:.0f} MB" if kb else "-"
 
 
+PHASES = ("discover", "load", "copy", "read", "write", "publish")
+
+
 def table(runs: list[Run]) -> str:
-    head = ("scenario", "read", "added", "updated", "removed", "seconds", "pages/s", "commit s",
+    head = ("scenario", "read", "added", "updated", "removed", "seconds", "pages/s",
             "build RSS", "worker RSS", "tree PSS", "ru_maxrss", "index")
     rows = [head]
     for r in runs:
@@ -234,10 +234,25 @@ def table(runs: list[Run]) -> str:
         rows.append((
             r.name, str(rep["read"]), str(rep["added"]), str(rep["updated"]), str(rep["removed"]),
             f"{r.seconds:.1f}", f"{rep['read'] / r.seconds:.1f}" if rep["read"] else "-",
-            f"{r.commit_seconds:.1f}" if r.commit_seconds is not None else "-",
             mb(r.memory.build_rss_kb), mb(r.memory.worker_rss_kb), mb(r.memory.tree_pss_kb),
             mb(r.maxrss_kb), f"{r.index_mb:.0f} MB",
         ))
+    return aligned(rows)
+
+
+def phase_table(runs: list[Run]) -> str:
+    """The build's own phase seconds (its report), and each shard's, as "pages: read / add / merge"."""
+    rows = [("phases (wall s)", *PHASES, "shards (pages: read and analyse / add / merge s)")]
+    for r in runs:
+        phases = r.report.get("phases", {})
+        shards = "; ".join(f"{s['pages']:.0f}: {s['read']:.1f} / {s['add']:.1f} / {s['merge']:.1f}"
+                           for s in r.report.get("shards", [])) or "-"
+        rows.append((r.name, *(f"{phases[p]:.1f}" if p in phases else "-" for p in PHASES), shards))
+    return aligned(rows)
+
+
+def aligned(rows: list[tuple[str, ...]]) -> str:
+    head = rows[0]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     out = []
     for n, row in enumerate(rows):
@@ -283,6 +298,8 @@ def main() -> int:
 
         print()
         print(table(runs))
+        print()
+        print(phase_table(runs))
         full, incr = runs[0], runs[-1]
         ratio = incr.seconds / full.seconds
         print(f"\nincremental (1% changed, {few} added, {few} deleted) / full: {ratio:.1%} "
