@@ -30,16 +30,17 @@ class Report:
     indexed: int = 0
     added: int = 0
     updated: int = 0
+    skipped: list[Skip] = field(default_factory=list)
     removed: int = 0
     unchanged: int = 0
-    skipped: list[Skip] = field(default_factory=list)
     documents: int = 0
     pages_per_second: float = 0.0
     index_format: int = INDEX_FORMAT
     # Wall seconds of each phase, in order: discover (walk, stat, compare with the previous
-    # manifest), copy (an incremental build's copy of the previous index), read (until the last
-    # page is read, analysed and handed to a writer), write (after the last page: the segments'
-    # merges and writes), publish (manifest, report, CURRENT, pruning)
+    # manifest), load (the registry and pyvi, before workers fork), copy (an incremental build's
+    # copy of the previous index), read (until the last page is read, analysed and handed to a
+    # writer), write (after the last page: the segments' merges and writes), publish (manifest,
+    # report, CURRENT, pruning)
     phases: dict[str, float] = field(default_factory=dict)
     # Each shard process of a sharded build, as measured inside it: pages, and seconds reading and
     # analysing them, adding them to its writer (Whoosh), and merging and writing its segment

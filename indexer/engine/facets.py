@@ -44,40 +44,32 @@ class Facet:
 
 
 class _ValueFacet(Facet):
-    def column(self, columns: Columns) -> Column:
-        raise NotImplementedError
+    """Documents per value of a column; the filter keeps documents with any chosen value."""
 
-    def wanted(self, filters: Filters) -> list[str]:
-        raise NotImplementedError
+    column = ""  # the ``Columns`` attribute
+    chosen = ""  # the ``Filters`` attribute
+
+    def _column(self, columns: Columns) -> Column:
+        return getattr(columns, self.column)
 
     def narrows(self, filters: Filters) -> bool:
-        return bool(self.wanted(filters))
+        return bool(getattr(filters, self.chosen))
 
     def mask(self, columns: Columns, filters: Filters) -> np.ndarray:
-        return self.column(columns).mask_for(self.wanted(filters), columns.size)
+        return self._column(columns).mask_for(getattr(filters, self.chosen), columns.size)
 
     def counts(self, columns: Columns, matched: np.ndarray) -> Counts:
-        return self.column(columns).counts(matched)
+        return self._column(columns).counts(matched)
 
 
 class AgencyFacet(_ValueFacet):
-    name = "agency"
-
-    def column(self, columns: Columns) -> Column:
-        return columns.agency
-
-    def wanted(self, filters: Filters) -> list[str]:
-        return filters.agencies
+    name = column = "agency"
+    chosen = "agencies"
 
 
 class UnitFacet(_ValueFacet):
-    name = "unit"
-
-    def column(self, columns: Columns) -> Column:
-        return columns.unit
-
-    def wanted(self, filters: Filters) -> list[str]:
-        return filters.units
+    name = column = "unit"
+    chosen = "units"
 
 
 class YearFacet(Facet):
