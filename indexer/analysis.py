@@ -1,18 +1,18 @@
 """The Vietnamese analyser, in the manner of Whoosh's ``analysis``: a tokenizer, then small
 filters, each usable and testable alone, in one chain for pages and queries:
 
-    tokens = syllables(text)            # tokenizer: NFC syllables (and punctuation) with offsets
-    terms  = lowercase(canonical(token_texts(tokens)))   # one tone convention, lower case: accented_terms
-    folded = fold_terms(without_numbers(terms))    # what people type without diacritics: folded_terms
-    words  = word_terms(segment(tokens))           # pyvi's words (chuyển_đổi), from the tokens' own case
-    pairs  = bigrams(folded)                       # adjacent pairs (chuyen_doi): phrases without positions
+    tokens = syllables(text)                          # tokenizer: NFC syllables (and punctuation) with offsets
+    terms  = lowercase(canonical(token_texts(tokens)))  # one tone convention, lower case (accented_terms)
+    folded = fold_terms(without_numbers(terms))       # what people type without diacritics (folded_terms)
+    words  = word_terms(segment(tokens))              # pyvi's words (chuyển_đổi), from the tokens' own case
+    pairs  = bigrams(folded)                          # adjacent pairs (chuyen_doi): phrases without positions
 
 Vietnamese writes one syllable per space-separated unit, and a word is one or more syllables.
 The index keeps both: syllables (so that any way of grouping a query still matches) and pyvi's
 multi-syllable words (so that a query whose syllables form the same word ranks higher).
-The tokenizer yields tokens with offsets (the snippets and pyvi use them); the filters after it
-work on the terms' text, cached per distinct syllable: on ``Token`` objects each filter would
-double the analysis of a page (a language has few syllables, a page has a thousand).
+The tokenizer yields tokens with offsets (snippets and pyvi need them); the filters after it
+work on the terms' text, cached per distinct syllable: on the corpus pages that is 1.0 ms a
+page, and 2.6 ms with a new ``Token`` made by every filter.
 """
 
 from __future__ import annotations
