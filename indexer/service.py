@@ -68,7 +68,7 @@ class IndexUnavailable(ServiceError):
 @dataclass(frozen=True)
 class ArgNames:
     """The URL arguments of a search, named once: ``parse_params`` reads them, ``as_query_args``
-    and the answer's ``filters`` write them, the templates and the command line use them."""
+    and the answer's ``filters`` write them, the web app's filter chips and the command line use them."""
 
     q: str = "q"
     agency: str = "agency"
