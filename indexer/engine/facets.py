@@ -130,16 +130,24 @@ class DateRangeFacet(Facet):
 FACETS: tuple[Facet, ...] = (AgencyFacet(), UnitFacet(), YearFacet(), MonthFacet(), DateRangeFacet())
 
 
-def filter_mask(columns: Columns, filters: Filters, skip: str | None = None) -> np.ndarray:
+def facet_masks(columns: Columns, filters: Filters) -> dict[str, np.ndarray]:
+    """Each narrowing facet's own mask, computed once per search."""
+    return {facet.name: facet.mask(columns, filters) for facet in FACETS if facet.narrows(filters)}
+
+
+def filter_mask(columns: Columns, filters: Filters, skip: str | None = None,
+                masks: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """The live documents every facet's filter keeps, but ``skip``'s."""
     mask = columns.live.copy()
-    for facet in FACETS:
-        if facet.name != skip and facet.narrows(filters):
-            mask &= facet.mask(columns, filters)
+    for name, facet_mask in (facet_masks(columns, filters) if masks is None else masks).items():
+        if name != skip:
+            mask &= facet_mask
     return mask
 
 
-def facet_counts(columns: Columns, matched: np.ndarray, filters: Filters) -> dict[str, Counts]:
+def facet_counts(columns: Columns, matched: np.ndarray, filters: Filters,
+                 masks: dict[str, np.ndarray] | None = None) -> dict[str, Counts]:
     """Every counted facet over ``matched``, each under every filter but its own."""
-    return {facet.name: facet.counts(columns, matched & filter_mask(columns, filters, skip=facet.name))
+    masks = facet_masks(columns, filters) if masks is None else masks
+    return {facet.name: facet.counts(columns, matched & filter_mask(columns, filters, facet.name, masks))
             for facet in FACETS if facet.counted}

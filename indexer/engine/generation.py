@@ -14,7 +14,7 @@ import numpy as np
 from ..query import QueryPlan
 from .columns import Columns, Vocabulary
 from .evaluate import Evaluation, evaluate
-from .facets import Filters, facet_counts, filter_mask
+from .facets import Filters, facet_counts, facet_masks, filter_mask
 from .fields import SCORED_FIELDS
 from .query_tree import Node, Term, plan_tree
 from .ranking import Ranking, idf, top
@@ -139,7 +139,8 @@ class Generation:
         """One page of results for ``plan`` (None or empty: every document) among the documents
         ``filters`` keep: the total, the hits of ``offset:offset + limit`` by relevance or date
         (``sort``: relevance, newest, oldest) and, with ``facets``, every facet's counts."""
-        allowed = filter_mask(self.columns, filters)
+        masks = facet_masks(self.columns, filters)
+        allowed = filter_mask(self.columns, filters, masks=masks)
         found, relaxed = self.evaluate_plan(plan, allowed, deadline=time.monotonic() + self.ranking.budget_seconds)
         filtered = found.mask & allowed
         total = int(filtered.sum())
@@ -151,7 +152,7 @@ class Generation:
                 hits = [self.hit(int(d), float(found.scores[d])) for d in best[offset : offset + limit]]
             else:
                 hits = [self.hit(int(d)) for d in self._by_date(docnums, sort)[offset : offset + limit]]
-        counts = facet_counts(self.columns, found.mask, filters) if facets else {}
+        counts = facet_counts(self.columns, found.mask, filters, masks) if facets else {}
         return EngineResult(total=total, hits=hits, facets=counts, relaxed=relaxed, partial=found.partial)
 
     def _by_date(self, docnums: np.ndarray, sort: str) -> np.ndarray:
