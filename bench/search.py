@@ -216,7 +216,7 @@ def baseline_query(args: dict[str, Any]) -> dict[str, Any]:
     """The same query for the baselines: our analysed (folded) terms ANDed, quoted parts,
     document numbers and agency names as phrases; the adjacent pairs of the free text that ours
     boosts (for tantivy, which can add optional scoring clauses); and the filters as values."""
-    from indexer.engine import BIGRAM_BOOST
+    from indexer.engine import Ranking
     from indexer.query import parse_query
 
     q = args.get("q", "")
@@ -227,7 +227,7 @@ def baseline_query(args: dict[str, Any]) -> dict[str, Any]:
         clauses = [list(group.fold) for group in plan.groups]
         pairs = [pair.split("_") for pair in plan.bigrams]
     day = lambda s: int(s.replace("-", "")) if s else None  # noqa: E731
-    return {"clauses": clauses, "pairs": pairs, "pair_boost": BIGRAM_BOOST,
+    return {"clauses": clauses, "pairs": pairs, "pair_boost": Ranking().pair_boost,
             "agency": (args.get("agency") or [None])[0], "unit": (args.get("unit") or [None])[0],
             "day_from": day(args.get("from")), "day_to": day(args.get("to")),
             "offset": (int(args.get("page", 1)) - 1) * TOP_K}
