@@ -17,12 +17,12 @@ from .clean import Cleaned, NotAnArticle, clean_html, clean_text_dump
 from .dates import parse_iso
 from .decode import UndecodableError, decode_page
 from .docnumbers import find_doc_numbers
-from .registry import Entity, Registry
+from .entities import PUBLISHER_KINDS, Entity
+from .registry import Registry
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are dumps or attachments, not news pages
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".aspx", ".php"}
 TEXT_SUFFIXES = {".txt"}
-AGENCY_KINDS = {"ministry", "department", "broadcaster", "people_committee", "government"}
 
 
 class SkipPage(Exception):
@@ -154,11 +154,11 @@ _DOMAIN_IN_TEXT = re.compile(r"\b((?:[a-z0-9-]+\.)+(?:gov\.vn|vn|com))\b", re.I)
 
 def _agency(cleaned: Cleaned, relpath: str, registry: Registry) -> Entity | None:
     def agency_of(entities: list[Entity]) -> Entity | None:
-        return next((e for e in entities if e.kind in AGENCY_KINDS), None)
+        return next((e for e in entities if e.kind in PUBLISHER_KINDS), None)
 
     if cleaned.url:
         found = registry.for_domain(cleaned.url)
-        if found and found.kind in AGENCY_KINDS:
+        if found and found.kind in PUBLISHER_KINDS:
             return found
     if cleaned.site_name:
         found = agency_of(registry.find_mentions(cleaned.site_name))
@@ -171,7 +171,7 @@ def _agency(cleaned: Cleaned, relpath: str, registry: Registry) -> Entity | None
     # The archive folder is often named after the site ("mic.gov.vn", "so-tttt-lao-cai").
     for part in Path(relpath).parts[:-1]:
         found = registry.for_domain(part.replace("-", ".")) or registry.resolve(part.replace("-", " "))
-        if found and found.kind in AGENCY_KINDS:
+        if found and found.kind in PUBLISHER_KINDS:
             return found
     # Text dumps: a source line ("Theo BỘ VĂN HÓA ..."), a site named in the lead, then the
     # ministry the text names most (the title counting extra).
@@ -183,7 +183,7 @@ def _agency(cleaned: Cleaned, relpath: str, registry: Registry) -> Entity | None
     lead = " ".join(cleaned.paragraphs[:1])[:200]
     for match in _DOMAIN_IN_TEXT.finditer(lead):
         found = registry.for_domain(match.group(1).lower())
-        if found and found.kind in AGENCY_KINDS:
+        if found and found.kind in PUBLISHER_KINDS:
             return found
     # Otherwise the publisher the text is about: named in the title, the lead, the body
     # (national "government" bodies such as Chính phủ only when no ministry or department is).
@@ -191,7 +191,7 @@ def _agency(cleaned: Cleaned, relpath: str, registry: Registry) -> Entity | None
     lead_text = "\n".join(cleaned.paragraphs[:1])
     for weight, part in ((3, cleaned.title), (2, lead_text), (1, text)):
         for entity in registry.find_mentions(part):
-            if entity.kind in AGENCY_KINDS:
+            if entity.kind in PUBLISHER_KINDS:
                 count = votes.get(entity.canonical, (0, entity))[0]
                 votes[entity.canonical] = (count + weight, entity)
     ranked = sorted(votes.values(), key=lambda v: (v[1].kind != "government", v[0]), reverse=True)

@@ -50,17 +50,16 @@ class QueryPlan:
         return {s for g in self.groups for s in g.syl}
 
 
-_AGENCY_KINDS = {"ministry", "department", "broadcaster", "people_committee", "government"}
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”")
 
 
 def _entity_spans(text: str) -> list[tuple[int, int, str]]:
+    from .entities import PUBLISHER_KINDS
     from .registry import Registry
 
-    try:
-        registry = Registry.default()
-    except (OSError, ValueError):
-        return []
+    # A registry that cannot be read is a broken installation: say so (RegistryError names the
+    # file and the fault) rather than quietly searching without agency names.
+    registry = Registry.default()
     spans = registry.mention_spans(text)
     # Short abbreviations that are also common words ("BTC" = Bộ Tài chính or "Ban tổ chức") are
     # never taken from running text, but typed alone in capitals they name an agency; the
@@ -69,7 +68,7 @@ def _entity_spans(text: str) -> list[tuple[int, int, str]]:
         if any(s <= match.start() < e for s, e, _ in spans):
             continue
         entity = registry.resolve(match.group())
-        if entity is not None and entity.kind in _AGENCY_KINDS:
+        if entity is not None and entity.kind in PUBLISHER_KINDS:
             spans.append((match.start(), match.end(), entity.canonical))
     return spans
 

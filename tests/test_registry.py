@@ -432,3 +432,28 @@ def test_find_mentions_on_a_long_text(reg: Registry) -> None:
     text = (_PARAGRAPH * 20).encode("utf-8")[:5 * 1024].decode("utf-8", "ignore")
     assert len(text.encode("utf-8")) > 5000
     assert len(reg.find_mentions(text)) == 9  # ministry, 3 units, 3 Sở TT&TT, UBND, Sở VHTTDL
+
+
+def test_broken_data_file_is_an_error_that_names_it(tmp_path: Path) -> None:
+    from indexer.registry import RegistryError
+
+    bad = tmp_path / "registry.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(RegistryError, match="registry.json"):
+        Registry.load(bad)
+    with pytest.raises(RegistryError, match="cannot read"):
+        Registry.load(tmp_path / "missing.json")
+    data = json.loads(DATA_PATH.read_text(encoding="utf-8"))
+    data["national"][1]["domains"] = list(data["national"][0]["domains"])
+    with pytest.raises(RegistryError, match="claimed by"):
+        Registry(data)
+
+
+def test_agency_kinds_are_defined_once() -> None:
+    import indexer.entities as entities
+    import indexer.extract as extract
+    import indexer.query as query
+
+    assert not hasattr(extract, "AGENCY_KINDS") and not hasattr(query, "_AGENCY_KINDS")
+    assert entities.UNIT_KINDS < set(entities.KINDS) and entities.PUBLISHER_KINDS < set(entities.KINDS)
+    assert "press" in entities.PUBLISHER_KINDS and "press" not in entities.GOVERNMENT_KINDS
