@@ -192,7 +192,7 @@ class _Loader:
         for host, canonical in data.get("domains", {}).items():
             self._extra_domains.setdefault(key(canonical), []).append(host.lower())
         self._load_national(data["national"])
-        self._load_press(data.get("press", ()))
+        self._load_press(data.get("press", ()), units)
         self._load_units(units)
         self._load_provincial(data["provincial_kinds"])
         for phrase in data.get("not_entities", ()):
@@ -305,10 +305,16 @@ class _Loader:
                 raise RegistryError(f"registry: {row['canonical']!r}: newspapers go in the 'press' section")
             self._load_named(row, row["kind"])
 
-    def _load_press(self, rows: Iterable[dict[str, Any]]) -> None:
+    def _load_press(self, rows: Iterable[dict[str, Any]], units: dict[str, dict[str, Any]]) -> None:
+        """Newspapers and news sites. A ministry's own newspaper is also listed among its units (so
+        ``units_of`` and ``parents_of`` know it); the press row defines it, with the unit's spellings."""
         for row in rows:
             if row.get("kind", "press") != "press":
                 raise RegistryError(f"registry: {row['canonical']!r} in 'press' has kind {row['kind']!r}")
+            unit = units.pop(normalize(row["canonical"]), None)
+            if unit is not None:
+                row = {**row, "aliases": [*row.get("aliases", ()), *unit["aliases"]],
+                       "domains": [*row.get("domains", ()), *(d for d in unit["domains"] if d not in row.get("domains", ()))]}
             self._load_named(row, "press")
 
     def _load_units(self, units: dict[str, dict[str, Any]]) -> None:

@@ -52,7 +52,7 @@ def test_coverage_counts(reg: Registry) -> None:
 
 def test_agencies_are_not_units(reg: Registry) -> None:
     agencies = reg.agencies()
-    assert {e.kind for e in agencies} == {"ministry", "government", "department", "people_committee", "broadcaster"}
+    assert {e.kind for e in agencies} == {"ministry", "government", "department", "people_committee", "broadcaster", "press"}
     names = {e.canonical for e in agencies}
     assert "Bộ Thông tin và Truyền thông" in names
     assert "Đài Phát thanh và Truyền hình tỉnh Lào Cai" in names
@@ -457,3 +457,22 @@ def test_agency_kinds_are_defined_once() -> None:
     assert not hasattr(extract, "AGENCY_KINDS") and not hasattr(query, "_AGENCY_KINDS")
     assert entities.UNIT_KINDS < set(entities.KINDS) and entities.PUBLISHER_KINDS < set(entities.KINDS)
     assert "press" in entities.PUBLISHER_KINDS and "press" not in entities.GOVERNMENT_KINDS
+
+
+def test_press_publishers(reg: Registry) -> None:
+    press = [e for e in reg.agencies() if e.kind == "press"]
+    assert len(press) >= 100  # national papers and news sites, and the 63 provincial dailies
+    assert sum(1 for e in press if e.province) == 63
+    for host, name in {"https://tuoitre.vn/a-1.htm": "Báo Tuổi Trẻ", "vnexpress.net": "Báo điện tử VnExpress",
+                       "dantri.com.vn": "Báo điện tử Dân trí", "nld.com.vn": "Báo Người Lao Động",
+                       "baodautu.vn": "Báo Đầu tư", "cafef.vn": "CafeF", "baochinhphu.vn": "Báo Điện tử Chính phủ",
+                       "ictnews.vietnamnet.vn": "Báo VietNamNet", "baolaocai.vn": "Báo Lào Cai"}.items():
+        assert canon(reg.for_domain(host)) == name, host
+    # Site names as pages write them, bare or in capitals, resolve; in running text only "Báo X" counts.
+    assert canon(reg.resolve("TUOI TRE ONLINE")) == "Báo Tuổi Trẻ"
+    assert canon(reg.resolve("Dân trí")) == "Báo điện tử Dân trí"
+    found = [e.canonical for e in reg.find_mentions("Thanh Niên và Dân trí đưa tin; Báo Lào Cai cũng vậy.")]
+    assert found == ["Báo Lào Cai"]
+    # A ministry's own newspaper is a press publisher and still listed among its units.
+    assert "Báo VietNamNet" in [e.canonical for e in reg.units_of("Bộ Thông tin và Truyền thông")]
+    assert reg.parents_of("Báo VietNamNet") == ["Bộ Thông tin và Truyền thông"]
