@@ -104,6 +104,7 @@ def tidy_blocks(blocks: list[str], title: str | None) -> tuple[list[str], str | 
     out: list[str] = []
     title_key = (title or "").strip().casefold()
     after_image = False
+    seen: set[str] = set()
     for block in blocks:
         if block == IMAGE or IMAGE_NAME.match(block.strip()):
             after_image = True
@@ -113,6 +114,10 @@ def tidy_blocks(blocks: list[str], title: str | None) -> tuple[list[str], str | 
             break
         if is_junk(text) or (title_key and text.casefold() == title_key):
             continue
+        if len(text) >= 30:
+            if text in seen:
+                continue  # a caption or pull quote shown twice; article text does not repeat itself
+            seen.add(text)
         if after_image:
             after_image = False
             if len(text) < CAPTION_MAX and out:

@@ -9,13 +9,14 @@ throw away what is plainly navigation or comments.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import lxml.etree
 import lxml.html
 
 from .blocks import BYLINE_LABEL, IMAGE, is_junk, strip_date_prefix, tidy_blocks
 from .dates import DateHit, find_dates
+from .evidence import Clue, PageEvidence, html_evidence, text_evidence
 from .textnorm import collapse_spaces
 
 
@@ -28,9 +29,32 @@ class Cleaned:
     date_from_meta: str | None = None
     site_name: str | None = None
     url: str | None = None
-    header_text: str = ""  # banner, <title> and footer: where a page names its publisher
+    evidence: PageEvidence = field(default_factory=PageEvidence)  # where the page names its publisher
+    stats: BodyStats | None = None  # how sure the cleaner is of its body (HTML pages)
     lang: str | None = None
     preamble: str = ""  # text before the title proper (a notice's "Số: 458/TB-VP ngày ..." heading)
+
+
+@dataclass(frozen=True)
+class BodyStats:
+    """How clearly the page shows its article: measured on our own extraction, these decide
+    whether a second opinion (trafilatura) is worth its cost."""
+    heading_found: bool       # the <title>/og:title headline is in the page
+    outside_prose: float      # running text outside the chosen block, over the block's
+    runner_up: float          # best score of a separate block, over the chosen block's
+    link_density: float       # of the chosen block
+
+    def uncertain(self) -> str | None:
+        """Why the body may be wrong, or None when the page is plain enough to trust."""
+        if not self.heading_found:
+            return "no headline matching the page title"
+        if self.outside_prose > 0.25:
+            return f"running text outside the article block ({self.outside_prose:.0%} of it)"
+        if self.runner_up > 0.5:
+            return f"a second block nearly as strong ({self.runner_up:.0%})"
+        if self.link_density > 0.25:
+            return f"linked text in the article block ({self.link_density:.0%})"
+        return None
 
 
 class NotAnArticle(ValueError):
@@ -70,7 +94,7 @@ def clean_text_dump(text: str) -> Cleaned:
     if not paragraphs:
         raise NotAnArticle("title but no body text")
     return Cleaned(title=title, paragraphs=paragraphs, author=author, date=date,
-                   header_text=" ".join(lines[:title_at]), preamble="\n".join(preamble))
+                   evidence=text_evidence(lines[:title_at]), preamble="\n".join(preamble))
 
 
 def _dump_title_line(lines: list[str]) -> int:
@@ -102,7 +126,7 @@ _BOILERPLATE_WORDS = re.compile(
     r"most-read|mostread|docnhieu|xemnhieu|list-news|listnews|box-other|box-related)(?:$|[\s_-])",
     re.I,
 )
-_BLOCK_TAGS = {"p", "div", "td", "th", "li", "tr", "table", "section", "article", "main", "blockquote",
+_BLOCK_TAGS = {"p", "div", "li", "tr", "table", "section", "article", "main", "blockquote",
                "h1", "h2", "h3", "h4", "h5", "h6", "pre", "ul", "ol", "dl", "dt", "dd", "center",
                "figure", "figcaption", "header", "footer", "aside", "nav", "br", "hr", "tbody", "address"}
 _DATE_CLASS = re.compile(r"date|time|ngay|publish|posted|created|meta", re.I)
@@ -158,6 +182,8 @@ def clean_html(html: str) -> Cleaned:
         if len(_text(node)) < 400:
             _drop(node)
     body = doc.body if doc.find("body") is not None else doc
+    base = doc.find(".//base")
+    evidence = html_evidence(body, html[:8000], meta, base.get("href") if base is not None else None, _blocks_of)
 
     heading = _find_heading(body, meta.get("og:title") or "", page_title)
     date_meta = next((meta[k] for k in _META_DATE_KEYS if k in meta), None)
@@ -166,7 +192,6 @@ def clean_html(html: str) -> Cleaned:
             date_meta = date_meta or node.get("datetime")
             break
 
-    header_text = " ".join(filter(None, [page_title, meta.get("og:site_name", ""), _edge_text(body)]))
     author = meta.get("author") or meta.get("article:author")
     byline = _author_node(body)
     if byline is not None:
@@ -176,6 +201,7 @@ def clean_html(html: str) -> Cleaned:
     page_text = body.text_content()  # before boilerplate goes: a notice signs off in its "footer"
     _drop_boilerplate(body, keep=heading)
     content, scores = _scored_content(body)
+    heading_found = heading is not None
     if heading is None and content is not None:
         heading = _heading_before(body, content)
     title = _text(heading) if heading is not None else ""
@@ -187,30 +213,32 @@ def clean_html(html: str) -> Cleaned:
     if date is None and preamble:
         hits = find_dates(preamble)
         date = hits[-1] if hits else None
+    if content is not None:
+        _drop_widgets(content.getparent() if content.getparent() is not None else content, keep=heading)
     paragraphs = _main_blocks(body, content, heading, scores)
+    stats = _confidence(body, content, heading_found, scores, " ".join(paragraphs))
     paragraphs, trailing_author = tidy_blocks(paragraphs, title)
     if not paragraphs:
         raise NotAnArticle("no article text found")
     author = author or trailing_author
     if author and author.startswith(("http", "www")):
         author = None
+    suffix = _site_name(page_title, title)
+    if suffix:
+        evidence.names.append(Clue("title", suffix))
     return Cleaned(
         title=title,
         paragraphs=paragraphs,
         author=author,
         date=date,
         date_from_meta=date_meta,
-        site_name=meta.get("og:site_name") or _site_name(page_title, title),
-        url=_web_url(meta.get("og:url") or meta.get("canonical")),
-        header_text=header_text,
+        site_name=meta.get("og:site_name") or suffix,
+        url=evidence.urls[0].text if evidence.urls else None,
+        evidence=evidence,
+        stats=stats,
         lang=(doc.get("lang") or "").lower() or None,
         preamble=preamble,
     )
-
-
-def _web_url(url: str | None) -> str | None:
-    """Only web addresses are kept: a page's own metadata may say "javascript:..."."""
-    return url if url and re.match(r"https?://", url.strip(), re.I) else None
 
 
 def _drop(node: lxml.html.HtmlElement) -> None:
@@ -362,25 +390,6 @@ def _preamble(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None
     return " ".join(m.group() for m in _NOTICE_NUMBER.finditer(text))
 
 
-def _edge_text(body: lxml.html.HtmlElement) -> str:
-    """Banner and footer text, where portals print their own name."""
-    parts = []
-    for tag in ("header", "footer"):
-        for node in body.iter(tag):
-            parts.append(_text(node)[:400])
-    for node in body.iter():
-        if isinstance(node.tag, str) and re.search(r"header|footer|logo|site-name|sitename|banner|copyright",
-                                                  node.get("class", "") + " " + node.get("id", ""), re.I):
-            parts.append(_text(node)[:300])
-            if len(parts) > 12:
-                break
-    for img in body.iter("img"):
-        alt = img.get("alt") or ""
-        if "logo" in (img.get("src") or "").lower() + (img.get("class") or "").lower() and alt:
-            parts.append(alt)
-    return " ".join(parts)[:3000]
-
-
 def _author_node(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     for node in body.iter():
         if isinstance(node.tag, str) and _AUTHOR_CLASS.search(node.get("class", "") + " " + node.get("id", "")):
@@ -462,6 +471,77 @@ def _scored_content(body: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement 
     return best, adjusted_scores
 
 
+# The heading of a box of links to other articles, wherever it sits ("TIN MỚI" before the text,
+# "Tin liên quan" inside it, "Xem thêm" after it).
+WIDGET_HEADING = re.compile(
+    r"^(?:tin mới(?: nhất)?|tin liên quan|bài liên quan|bài viết liên quan|xem thêm|đọc thêm|tin cùng chuyên mục|"
+    r"tin khác|các tin khác|có thể bạn quan tâm|bạn có thể quan tâm|tin nổi bật|tin đọc nhiều|đọc nhiều(?: nhất)?|"
+    r"tin xem nhiều|xem nhiều(?: nhất)?|tin tiêu điểm|tin hot|you may also like|you might also like|related(?: \w+)?|"
+    r"read more|read next|more stories|more from [\w ]{1,30}|recommended(?: for you)?|trending(?: now)?|"
+    r"most (?:popular|read)|popular (?:stories|posts)|back to gallery|caption)\W{0,5}$",
+    re.I,
+)
+_CAPTION_CLASS = re.compile(r"caption|gallery|slideshow|photo-?credit|image-?credit|expandable", re.I)
+
+
+def _drop_widgets(root: lxml.html.HtmlElement, keep: lxml.html.HtmlElement | None) -> None:
+    """Boxes of links to other articles (with or without a heading), image captions and
+    galleries inside the article's region: they are not article text wherever they sit."""
+    protected = {keep, *keep.iterancestors()} if keep is not None else set()
+    doomed = []
+    for node in root.iter("ul", "ol", "div", "section", "aside", "table", "dl", "figcaption", "p", "span",
+                          "h2", "h3", "h4", "h5", "strong", "b"):
+        if node in protected:
+            continue
+        tag = node.tag
+        if tag == "figcaption" or (tag in ("div", "span", "p") and _CAPTION_CLASS.search(node.get("class") or "")):
+            if len(_text(node)) < 400:
+                # The picture goes with its caption: a lone image marker would make the next
+                # paragraph look like a caption.
+                figure = next(node.iterancestors("figure"), None)
+                doomed.append(figure if figure is not None and figure not in protected else node)
+                before = node.getprevious()
+                if before is not None and before.tag == "img":
+                    doomed.append(before)
+            continue
+        if tag in ("h2", "h3", "h4", "h5", "strong", "b", "p", "span", "div") and len(node) <= 2:
+            text = _text(node)
+            if len(text) <= 40 and WIDGET_HEADING.match(text):
+                doomed.append(node)
+            continue
+        if tag in ("ul", "ol", "div", "section", "aside", "table", "dl"):
+            links = sum(1 for _ in node.iter("a"))
+            if links >= 2:
+                length = len(_text(node))
+                if 0 < length <= 4000 and _link_density(node, length) >= 0.6:
+                    doomed.append(node)
+    for node in doomed:
+        if node.getparent() is not None and not any(a in doomed for a in node.iterancestors()):
+            _drop(node)
+
+
+def _confidence(body: lxml.html.HtmlElement, content: lxml.html.HtmlElement | None,
+                heading_found: bool, scores: dict, kept: str) -> BodyStats:
+    """Measured on the page after boilerplate went: running text we left out (not in ``kept``),
+    the best rival block, and the linked share of the chosen one."""
+    if content is None:
+        return BodyStats(heading_found, 1.0, 1.0, 1.0)
+    inside = len(_text(content)) or 1
+    related = {content, *content.iterancestors()}
+    outside = 0
+    for node in body.iter("p", "div", "td", "li", "section", "article", "blockquote"):
+        if node in related or content in node.iterancestors():
+            continue
+        own = (node.text or "") + "".join(child.tail or "" for child in node)
+        if len(own) >= 150:
+            linked = sum(len(a.text_content()) for a in node.iterchildren("a"))
+            if linked < 0.3 * len(own) and collapse_spaces(own)[:80] not in kept:
+                outside += len(own)
+    best = scores.get(content, 0.0) or 1.0
+    runner = max((v for n, v in scores.items() if n not in related and content not in n.iterancestors()), default=0.0)
+    return BodyStats(heading_found, outside / inside, runner / best, _link_density(content, inside))
+
+
 def _main_blocks(body: lxml.html.HtmlElement, best: lxml.html.HtmlElement | None,
                  heading: lxml.html.HtmlElement | None, scores: dict | None = None) -> list[str]:
     if best is None:
@@ -515,6 +595,8 @@ def _blocks_of(root: lxml.html.HtmlElement) -> list[str]:
         if tag == "img":
             flush()
             blocks.append(IMAGE)
+        elif tag in ("td", "th"):
+            current.append(" ")  # the cells of a table row read as one line
         if node.text and tag:
             current.append(node.text)
         for child in node:

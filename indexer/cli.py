@@ -47,10 +47,14 @@ def _extract(args: argparse.Namespace) -> int:
             continue
         data = article.to_json()
         data["path"] = name
+        if args.explain:
+            data["explain"] = article.explain()
         if args.json:
             print(json.dumps(data, ensure_ascii=False))
         else:
             print(f"{name}\n  {data['title']}\n  {data['date']} | {data['agency']} | {', '.join(data['units'])}")
+            if args.explain:
+                print(f"  publisher: {data['explain']['reason']}")
     return status
 
 
@@ -93,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("extract", help="print what build would index for each file")
     p.add_argument("files", nargs="+")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--explain", action="store_true", help="say which evidence decided the publisher (and the body)")
     p.set_defaults(func=_extract)
 
     p = sub.add_parser("search", help="search an index (same JSON as /api/search)")

@@ -1,15 +1,17 @@
 """One saved file -> one ``Article`` with everything the index and the site show.
 
-Decoding, cleaning and metadata each live in their own module; this one decides, for a page,
-which evidence wins (a domain over a banner, a banner over the text) and never returns an
-article without an agency: an unknown publisher falls back to the site's own name.
+Decoding, cleaning, dating and naming the publisher each live in their own module; this one puts
+them together. Every article has a publisher (``publisher.decide``: the page's own evidence first,
+then its folder, then its text) and the reason for it; an article reposted from a newspaper
+keeps the paper as its ``source``.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,10 @@ from .clean import Cleaned, NotAnArticle, clean_html, clean_text_dump
 from .dates import parse_iso
 from .decode import UndecodableError, decode_page
 from .docnumbers import find_doc_numbers
-from .entities import PUBLISHER_KINDS, Entity
+from .entities import GOVERNMENT_KINDS, UNIT_KINDS
+from .publisher import Publisher, decide, repost_source
 from .registry import Registry
+from .second_opinion import BodyChoice, choose_body
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are dumps or attachments, not news pages
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".aspx", ".php"}
@@ -39,20 +43,29 @@ class Article:
     author: str | None = None
     agency: str = ""
     agency_short: str = ""
+    agency_kind: str = ""        # a publisher kind (ministry, department, press, ...) or "other"
+    source: str | None = None    # the paper a reposted article came from ("Nguồn: Báo X")
     units: list[str] = field(default_factory=list)
     doc_numbers: list[str] = field(default_factory=list)
     url: str | None = None
     encoding: str | None = None
     mentions: list[str] = field(default_factory=list)  # every registry entity named (for alias search)
+    publisher: Publisher | None = None  # how the agency was decided (not stored)
+    body_choice: BodyChoice | None = None  # whose body was kept and why (not stored)
 
     @property
     def id(self) -> str:
         return doc_id(self.path)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("mentions")
-        return data
+        data = {k: v for k, v in self.__dict__.items() if k not in ("mentions", "publisher", "body_choice")}
+        return copy.deepcopy(data)
+
+    def explain(self) -> dict[str, Any]:
+        out: dict[str, Any] = self.publisher.explain() if self.publisher else {}
+        if self.body_choice is not None:
+            out["body"] = self.body_choice.as_json()
+        return out
 
 
 def doc_id(relpath: str) -> str:
@@ -60,7 +73,10 @@ def doc_id(relpath: str) -> str:
     return hashlib.blake2b(relpath.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def extract_bytes(raw: bytes, relpath: str, registry: Registry | None = None) -> Article:
+def extract_bytes(raw: bytes, relpath: str, registry: Registry | None = None, *, url: str | None = None) -> Article:
+    """One page's bytes -> its Article. ``relpath`` is its path inside the archive (the folder is
+    the weakest publisher evidence); ``url``, when the caller knows the page's address (a WARC
+    record, a mirror's host folder), is the strongest."""
     registry = registry or Registry.default()
     if len(raw) > MAX_FILE_BYTES:
         raise SkipPage(f"file too large ({len(raw) // (1024 * 1024)} MB > {MAX_FILE_BYTES // (1024 * 1024)} MB)")
@@ -78,7 +94,11 @@ def extract_bytes(raw: bytes, relpath: str, registry: Registry | None = None) ->
         raise SkipPage(str(err)) from err
     except RecursionError as err:
         raise SkipPage("markup nested too deeply to read") from err
-    article = _article(cleaned, relpath, decoded.encoding, registry)
+    choice = choose_body(cleaned, decoded.text) if looks_html else None
+    if choice is not None:
+        cleaned.paragraphs = choice.paragraphs
+    article = _article(cleaned, relpath, decoded.encoding, registry, url)
+    article.body_choice = choice
     if looks_html and (article.date is None or _foreign(cleaned)):
         found = _htmldate(decoded.text)
         if found:
@@ -102,7 +122,7 @@ def _htmldate(html: str) -> str | None:
         return None
 
 
-def extract_file(path: Path, root: Path, registry: Registry | None = None) -> Article:
+def extract_file(path: Path, root: Path, registry: Registry | None = None, *, url: str | None = None) -> Article:
     relpath = path.relative_to(root).as_posix()
     try:
         size = path.stat().st_size
@@ -111,15 +131,29 @@ def extract_file(path: Path, root: Path, registry: Registry | None = None) -> Ar
         raw = path.read_bytes()
     except OSError as err:
         raise SkipPage(f"unreadable: {err.strerror or err}") from err
-    return extract_bytes(raw, relpath, registry)
+    return extract_bytes(raw, relpath, registry, url=url)
 
 
-def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry) -> Article:
+def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry,
+             given_url: str | None = None) -> Article:
     # Title, body and author keep the page's own spelling (NFC): people read them as written;
     # the one tone convention applies to index terms and to names resolved by the registry.
-    body = "\n".join(cleaned.paragraphs)
-    article = Article(path=relpath, title=cleaned.title, body=body, author=cleaned.author,
-                      url=cleaned.url, encoding=encoding)
+    paragraphs = list(cleaned.paragraphs)
+    publisher = decide(cleaned.evidence, registry, relpath=relpath, given_url=given_url,
+                       title=cleaned.title, paragraphs=paragraphs)
+    source = repost_source(paragraphs + ([f"Nguồn: {cleaned.author}"] if cleaned.author else []),
+                           registry, publisher)
+    author = cleaned.author
+    if source is not None:
+        if source[1] < len(paragraphs):
+            del paragraphs[source[1]]  # the credit line is metadata, not article text
+        else:
+            author = None  # the "author" was the paper the article came from
+    body = "\n".join(paragraphs)
+    article = Article(path=relpath, title=cleaned.title, body=body, author=author,
+                      url=given_url or cleaned.url, encoding=encoding)
+    article.source = source[0] if source else None
+    article.publisher = publisher
     if cleaned.date:
         article.date = cleaned.date.day.isoformat()
         if cleaned.date.datetime:
@@ -131,79 +165,17 @@ def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry) 
             if when.hour or when.minute:
                 article.datetime = when.isoformat(timespec="minutes")
 
-    agency = _agency(cleaned, relpath, registry)
-    if agency is not None:
-        article.agency, article.agency_short = agency.canonical, agency.short
-        province = agency.province
-    else:
-        article.agency = _fallback_agency_name(cleaned, relpath)
-        article.agency_short = article.agency
-        province = None
+    agency = publisher.entity
+    article.agency, article.agency_short, article.agency_kind = publisher.name, publisher.short, publisher.kind
+    province = agency.province if agency is not None and agency.kind != "press" else None
     full_text = f"{cleaned.title}\n{body}"
-    article.units = registry.find_units(full_text, province=province)
-    article.mentions = [e.canonical for e in registry.find_mentions(full_text, province=province)]
+    mentions = registry.find_mentions(full_text, province=province)
+    article.units = [e.canonical for e in mentions if e.kind in UNIT_KINDS]
+    if publisher.kind not in GOVERNMENT_KINDS:
+        # On a newspaper's page the ministries the article is about are what it mentions.
+        article.units += [e.canonical for e in mentions if e.kind in GOVERNMENT_KINDS - UNIT_KINDS]
+    article.mentions = [e.canonical for e in mentions]
     if agency is not None and agency.canonical not in article.mentions:
         article.mentions.insert(0, agency.canonical)
     article.doc_numbers = find_doc_numbers(f"{cleaned.preamble}\n{full_text}")
     return article
-
-
-_SOURCE_LINE = re.compile(r"\bTheo\s+([^\n.;]{6,90})")
-_DOMAIN_IN_TEXT = re.compile(r"\b((?:[a-z0-9-]+\.)+(?:gov\.vn|vn|com))\b", re.I)
-
-
-def _agency(cleaned: Cleaned, relpath: str, registry: Registry) -> Entity | None:
-    def agency_of(entities: list[Entity]) -> Entity | None:
-        return next((e for e in entities if e.kind in PUBLISHER_KINDS), None)
-
-    if cleaned.url:
-        found = registry.for_domain(cleaned.url)
-        if found and found.kind in PUBLISHER_KINDS:
-            return found
-    if cleaned.site_name:
-        found = agency_of(registry.find_mentions(cleaned.site_name))
-        if found:
-            return found
-    if cleaned.header_text:
-        found = agency_of(registry.find_mentions(cleaned.header_text))
-        if found:
-            return found
-    # The archive folder is often named after the site ("mic.gov.vn", "so-tttt-lao-cai").
-    for part in Path(relpath).parts[:-1]:
-        found = registry.for_domain(part.replace("-", ".")) or registry.resolve(part.replace("-", " "))
-        if found and found.kind in PUBLISHER_KINDS:
-            return found
-    # Text dumps: a source line ("Theo BỘ VĂN HÓA ..."), a site named in the lead, then the
-    # ministry the text names most (the title counting extra).
-    text = cleaned.title + "\n" + "\n".join(cleaned.paragraphs)
-    for match in _SOURCE_LINE.finditer(cleaned.header_text or ""):
-        found = agency_of(registry.find_mentions(match.group(1).title()))
-        if found:
-            return found
-    lead = " ".join(cleaned.paragraphs[:1])[:200]
-    for match in _DOMAIN_IN_TEXT.finditer(lead):
-        found = registry.for_domain(match.group(1).lower())
-        if found and found.kind in PUBLISHER_KINDS:
-            return found
-    # Otherwise the publisher the text is about: named in the title, the lead, the body
-    # (national "government" bodies such as Chính phủ only when no ministry or department is).
-    votes: dict[str, tuple[int, Entity]] = {}
-    lead_text = "\n".join(cleaned.paragraphs[:1])
-    for weight, part in ((3, cleaned.title), (2, lead_text), (1, text)):
-        for entity in registry.find_mentions(part):
-            if entity.kind in PUBLISHER_KINDS:
-                count = votes.get(entity.canonical, (0, entity))[0]
-                votes[entity.canonical] = (count + weight, entity)
-    ranked = sorted(votes.values(), key=lambda v: (v[1].kind != "government", v[0]), reverse=True)
-    return ranked[0][1] if ranked else None
-
-
-def _fallback_agency_name(cleaned: Cleaned, relpath: str) -> str:
-    if cleaned.site_name:
-        return cleaned.site_name
-    if cleaned.url:
-        match = re.match(r"(?:https?://)?([^/]+)", cleaned.url)
-        if match:
-            return match.group(1)
-    parts = Path(relpath).parts
-    return parts[0] if len(parts) > 1 else "Không rõ cơ quan"
