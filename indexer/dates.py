@@ -95,3 +95,69 @@ def parse_iso(value: str) -> datetime | None:
     if not hit:
         return None
     return hit.datetime or datetime.combine(hit.day, time(0, 0))
+
+
+# ---------------------------------------------------------------- one date per page
+
+_VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+
+
+def looks_vietnamese(text: str) -> bool:
+    """Vietnamese letters in a sample of the page's own text (its declared language is often
+    missing or wrong)."""
+    sample = text[:2000]
+    letters = sum(ch.isalpha() for ch in sample)
+    return letters > 0 and len(_VIETNAMESE.findall(sample)) >= 0.03 * letters
+
+
+@dataclass(frozen=True)
+class DateChoice:
+    day: date | None
+    at: datetime | None
+    source: str            # "rules" | "meta" | "htmldate" | "none": which reading dated the page
+
+
+def htmldate_of(html: str) -> str | None:
+    """htmldate's reading of a page (English and other month names, URL dates, dozens of CMS
+    conventions); never raises."""
+    from htmldate import find_date
+
+    try:
+        return find_date(html, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+    except Exception:  # a date library must never fail a build
+        return None
+
+
+def _unambiguous(hit: DateHit) -> bool:
+    """Day-before-month can only be read one way: the day is over 12 or equals the month."""
+    return hit.day.day > 12 or hit.day.day == hit.day.month
+
+
+def choose_date(rules: DateHit | None, meta: str | None, html: str, *, vietnamese: bool,
+                htmldate=htmldate_of) -> DateChoice:
+    """The publication date of a page from three readings: our rules (the date printed by the
+    headline, day before month), the page's machine date (``article:published_time``,
+    ``<time datetime>``) and htmldate's.
+
+    On a Vietnamese page our rules come first: the line under the headline is what the page
+    shows its readers, while meta tags are often a save time in UTC. On other pages htmldate
+    (which knows month names and many CMS conventions) comes first, except where our reading
+    of the headline's date line disagrees and cannot be month-first ("24/01/2020"): then the
+    date the reader sees wins over htmldate's guess among the page's dates.
+    """
+    from_meta = parse_iso(meta) if meta else None
+    if vietnamese:
+        if rules is not None:
+            return DateChoice(rules.day, rules.datetime, "rules")
+        if from_meta is not None:
+            return DateChoice(from_meta.date(), from_meta if from_meta.hour or from_meta.minute else None, "meta")
+    found = htmldate(html)
+    if found:
+        if rules is not None and rules.day.isoformat() != found and _unambiguous(rules):
+            return DateChoice(rules.day, rules.datetime, "rules")
+        return DateChoice(date.fromisoformat(found), None, "htmldate")
+    if from_meta is not None:
+        return DateChoice(from_meta.date(), None, "meta")
+    if rules is not None and (vietnamese or _unambiguous(rules)):
+        return DateChoice(rules.day, rules.datetime, "rules")
+    return DateChoice(None, None, "none")

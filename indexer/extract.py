@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .clean import Cleaned, NotAnArticle, clean_html, clean_text_dump
-from .dates import parse_iso
+from .dates import DateChoice, choose_date, looks_vietnamese
 from .decode import UndecodableError, decode_page
 from .docnumbers import find_doc_numbers
 from .entities import GOVERNMENT_KINDS, UNIT_KINDS
@@ -52,19 +52,21 @@ class Article:
     mentions: list[str] = field(default_factory=list)  # every registry entity named (for alias search)
     publisher: Publisher | None = None  # how the agency was decided (not stored)
     body_choice: BodyChoice | None = None  # whose body was kept and why (not stored)
+    date_source: str = "none"  # which reading dated the page: rules, meta, htmldate (not stored)
 
     @property
     def id(self) -> str:
         return doc_id(self.path)
 
     def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k not in ("mentions", "publisher", "body_choice")}
+        data = {k: v for k, v in self.__dict__.items() if k not in ("mentions", "publisher", "body_choice", "date_source")}
         return copy.deepcopy(data)
 
     def explain(self) -> dict[str, Any]:
         out: dict[str, Any] = self.publisher.explain() if self.publisher else {}
         if self.body_choice is not None:
             out["body"] = self.body_choice.as_json()
+        out["date"] = self.date_source
         return out
 
 
@@ -97,29 +99,25 @@ def extract_bytes(raw: bytes, relpath: str, registry: Registry | None = None, *,
     choice = choose_body(cleaned, decoded.text) if looks_html else None
     if choice is not None:
         cleaned.paragraphs = choice.paragraphs
-    article = _article(cleaned, relpath, decoded.encoding, registry, url)
+    article = _article(cleaned, relpath, decoded.encoding, registry, url, decoded.text if looks_html else None)
     article.body_choice = choice
-    if looks_html and (article.date is None or _foreign(cleaned)):
-        found = _htmldate(decoded.text)
-        if found:
-            article.date, article.datetime = found, None
     return article
 
 
-def _foreign(cleaned: Cleaned) -> bool:
-    """A page declared in another language: its dates may put the month first (03/05/2019)."""
-    return bool(cleaned.lang) and not cleaned.lang.startswith("vi")
-
-
-def _htmldate(html: str) -> str | None:
-    """htmldate's reading of a page our Vietnamese rules cannot date (it knows English month
-    names, URL dates and dozens of CMS conventions); only used as a fallback, it is slower."""
-    from htmldate import find_date
-
+def date_page(raw: bytes) -> DateChoice:
+    """The date of a page that may hold no article (a listing, an index page): the same three
+    readings as ``extract_bytes`` uses, with our rules only when the page can be cleaned."""
     try:
-        return find_date(html, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
-    except Exception:  # a date library must never fail a build
-        return None
+        html = decode_page(raw).text
+    except UndecodableError:
+        return DateChoice(None, None, "none")
+    try:
+        cleaned = clean_html(html)
+    except (NotAnArticle, RecursionError):
+        return choose_date(None, None, html, vietnamese=looks_vietnamese(html))
+    text = cleaned.title + "\n" + "\n".join(cleaned.paragraphs)
+    return choose_date(cleaned.date, cleaned.date_from_meta, html,
+                       vietnamese=looks_vietnamese(text) or (cleaned.lang or "").startswith("vi"))
 
 
 def extract_file(path: Path, root: Path, registry: Registry | None = None, *, url: str | None = None) -> Article:
@@ -135,7 +133,7 @@ def extract_file(path: Path, root: Path, registry: Registry | None = None, *, ur
 
 
 def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry,
-             given_url: str | None = None) -> Article:
+             given_url: str | None = None, html: str | None = None) -> Article:
     # Title, body and author keep the page's own spelling (NFC): people read them as written;
     # the one tone convention applies to index terms and to names resolved by the registry.
     paragraphs = list(cleaned.paragraphs)
@@ -154,16 +152,16 @@ def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry,
                       url=given_url or cleaned.url, encoding=encoding)
     article.source = source[0] if source else None
     article.publisher = publisher
-    if cleaned.date:
-        article.date = cleaned.date.day.isoformat()
-        if cleaned.date.datetime:
-            article.datetime = cleaned.date.datetime.isoformat(timespec="minutes")
-    elif cleaned.date_from_meta:
-        when = parse_iso(cleaned.date_from_meta)
-        if when:
-            article.date = when.date().isoformat()
-            if when.hour or when.minute:
-                article.datetime = when.isoformat(timespec="minutes")
+    vietnamese = looks_vietnamese(f"{cleaned.title}\n{body}") or (cleaned.lang or "").startswith("vi")
+    if html is None:  # a plain-text dump: only our rules read it
+        dated = DateChoice(cleaned.date.day, cleaned.date.datetime, "rules") if cleaned.date else DateChoice(None, None, "none")
+    else:
+        dated = choose_date(cleaned.date, cleaned.date_from_meta, html, vietnamese=vietnamese)
+    article.date_source = dated.source
+    if dated.day:
+        article.date = dated.day.isoformat()
+        if dated.at:
+            article.datetime = dated.at.isoformat(timespec="minutes")
 
     agency = publisher.entity
     article.agency, article.agency_short, article.agency_kind = publisher.name, publisher.short, publisher.kind
