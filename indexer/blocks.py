@@ -51,7 +51,8 @@ def is_end_marker(line: str) -> bool:
     return bool(END_MARKER.match(line.strip()))
 
 
-BYLINE_LABEL = re.compile(r"^(?:Tác giả|Bài(?: và ảnh)?|Tin(?:, ảnh)?|Ảnh|Nguồn|Theo)\s*:\s*", re.I)
+BYLINE_LABEL = re.compile(r"^(?:(?:Tác giả|Bài(?: và ảnh)?|Tin(?:, ảnh)?|Ảnh|Nguồn|Theo)\s*:\s*|(?:Viết bởi|Đăng bởi|bởi|by)\s+)",
+                          re.I)
 
 
 def looks_like_author(line: str) -> bool:

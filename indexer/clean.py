@@ -130,6 +130,8 @@ _BLOCK_TAGS = {"p", "div", "li", "tr", "table", "section", "article", "main", "b
                "h1", "h2", "h3", "h4", "h5", "h6", "pre", "ul", "ol", "dl", "dt", "dd", "center",
                "figure", "figcaption", "header", "footer", "aside", "nav", "br", "hr", "tbody", "address"}
 _DATE_CLASS = re.compile(r"date|time|ngay|publish|posted|created|meta", re.I)
+_META_CLASS = re.compile(r"(?:^|[\s_-])(?:article-?info|info|meta|entry-meta|post-meta|date|time|author|byline|"
+                         r"tools?|share|hits|views?)(?:$|[\s_-])", re.I)
 _AUTHOR_CLASS = re.compile(r"author|tacgia|tac-gia|byline|writer", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»]\s+")
 
@@ -185,7 +187,10 @@ def clean_html(html: str) -> Cleaned:
     base = doc.find(".//base")
     evidence = html_evidence(body, html[:8000], meta, base.get("href") if base is not None else None, _blocks_of)
 
-    heading = _find_heading(body, meta.get("og:title") or "", page_title)
+    # A <title> that is only the site's name ("Cổng Thông tin điện tử tỉnh Lào Cai") is no headline.
+    site_names = [c.text for c in evidence.names if c.where in ("og:site_name", "application-name")]
+    headline_hint = "" if any(_similar(page_title, n) or _similar(n, page_title) for n in site_names) else page_title
+    heading = _find_heading(body, meta.get("og:title") or "", headline_hint)
     date_meta = next((meta[k] for k in _META_DATE_KEYS if k in meta), None)
     for node in body.iter("time"):
         if node.get("datetime"):
@@ -201,9 +206,9 @@ def clean_html(html: str) -> Cleaned:
     page_text = body.text_content()  # before boilerplate goes: a notice signs off in its "footer"
     _drop_boilerplate(body, keep=heading)
     content, scores = _scored_content(body)
-    heading_found = heading is not None
     if heading is None and content is not None:
-        heading = _heading_before(body, content)
+        heading = _heading_before(body, content)  # the nearest prominent line before the text
+    heading_found = heading is not None
     title = _text(heading) if heading is not None else ""
     title = title or meta.get("og:title") or _strip_site_name(page_title)
     if not title:
@@ -392,7 +397,9 @@ def _preamble(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None
 
 def _author_node(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     for node in body.iter():
-        if isinstance(node.tag, str) and _AUTHOR_CLASS.search(node.get("class", "") + " " + node.get("id", "")):
+        if not isinstance(node.tag, str):
+            continue
+        if _AUTHOR_CLASS.search(node.get("class", "") + " " + node.get("id", "")) or node.get("itemprop") == "author":
             text = _text(node)
             if 0 < len(text) <= 80:
                 return node
@@ -505,10 +512,10 @@ def _drop_widgets(root: lxml.html.HtmlElement, keep: lxml.html.HtmlElement | Non
                     doomed.append(before)
             continue
         if tag in ("h2", "h3", "h4", "h5", "strong", "b", "p", "span", "div") and len(node) <= 2:
-            text = _text(node)
-            if len(text) <= 40 and WIDGET_HEADING.match(text):
+            text = node.text_content()
+            if len(text) <= 60 and WIDGET_HEADING.match(collapse_spaces(text)):
                 doomed.append(node)
-            continue
+                continue
         if tag in ("ul", "ol", "div", "section", "aside", "table", "dl"):
             links = sum(1 for _ in node.iter("a"))
             if links >= 2:
@@ -556,6 +563,8 @@ def _main_blocks(body: lxml.html.HtmlElement, best: lxml.html.HtmlElement | None
     for sibling in reversed(siblings[:start]):
         if not isinstance(sibling.tag, str) or sibling is heading or (heading is not None and heading in sibling.iterdescendants()):
             break
+        if _META_CLASS.search(sibling.get("class", "") + " " + sibling.get("id", "")):
+            continue  # the article's date, author and view count line, not its lead
         text, _ = strip_date_prefix(_text(sibling))
         if len(text) >= 60 and _link_density(sibling, len(text)) < 0.2:
             lead.insert(0, text)

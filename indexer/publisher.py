@@ -130,6 +130,10 @@ def _named(text: str, registry: Registry) -> Entity | None:
             found = _publisher_of(entity, registry)
             if found is not None:
                 return found
+    # "Cổng thông tin điện tử tỉnh Lào Cai": a province's own portal is its people's committee's
+    # (a bare place name, such as a reporter called "Thanh Hòa", is not a portal).
+    if _GENERIC_PREFIX.match(" ".join(text.split())):
+        return registry.province_portal(stripped)
     return None
 
 
@@ -193,6 +197,11 @@ def _from_votes(votes: list[Vote]) -> Publisher | None:
             return Publisher(e.canonical, e.short, e.kind, e, top.where, reason)
     if unknown is not None:
         name = unknown.name or ""
+        # The same name written in capitals in one place and properly in another: the proper one.
+        proper = [v for v in votes if v.name and v.entity is None and v.name.casefold() == name.casefold()
+                  and any(ch.islower() for ch in v.text)]
+        if proper and not any(ch.islower() for ch in unknown.text):
+            name = proper[0].name or name
         if unknown.where in _ADDRESS:
             # The address is the only name: prefer how the site writes itself if it does.
             named = [v for v in votes if v.entity is None and v.name and v.where not in _ADDRESS]

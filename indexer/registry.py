@@ -138,6 +138,12 @@ class Registry:
                 return e
         return None
 
+    def province_portal(self, name: str) -> Entity | None:
+        """The body whose portal a province's name alone stands for ("tỉnh Lào Cai" -> UBND tỉnh
+        Lào Cai), or None when ``name`` is more than a province."""
+        p = self._t.lookup_province(name) or self._match.province_named(name)
+        return self._t.portal_owner.get(p.name) if p is not None else None
+
     def province_of(self, text: str) -> str | None:
         """"Lào Cai" / "laocai" / "Lao Cai" / "stttt.laocai.gov.vn" -> "tỉnh Lào Cai".
 

@@ -65,13 +65,17 @@ def trafilatura_text(html: str, timeout: float = TIMEOUT_S) -> str | None:
     import trafilatura
 
     use_timer = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-    previous = None
-    if use_timer:
-        previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+    previous = signal.getsignal(signal.SIGALRM) if use_timer else None
     try:
-        return trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True,
-                                   config=_config())
+        try:
+            if use_timer:
+                signal.signal(signal.SIGALRM, _alarm)
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+            return trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True,
+                                       config=_config())
+        finally:
+            if use_timer:
+                signal.setitimer(signal.ITIMER_REAL, 0)
     except _Timeout:
         log.warning("trafilatura ran out of time (%.1f s); keeping our body", timeout)
         return None
@@ -80,7 +84,6 @@ def trafilatura_text(html: str, timeout: float = TIMEOUT_S) -> str | None:
         return None
     finally:
         if use_timer:
-            signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
 
 
