@@ -126,3 +126,21 @@ def test_trafilatura_failing_falls_back_to_our_body_with_the_reason_logged(caplo
     assert choice.kept == "ours" and choice.paragraphs == cleaned.paragraphs
     assert "trafilatura found no body" in choice.reason
     assert "ran out of time" in caplog.text or "failed" in caplog.text
+
+
+def test_the_article_page_shows_the_paper_a_repost_came_from(tmp_path):
+    from indexer.build import build
+    from webapp import create_app
+
+    source = tmp_path / "archive"
+    source.mkdir()
+    shutil.copy(FIXTURES / "igate-portal.html", source / "igate-portal.html")
+    build([source], tmp_path / "index", quiet=True)
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    hit = client.get("/api/search?q=Bát Xát").get_json()["results"][0]
+    doc = client.get(f"/api/doc/{hit['id']}").get_json()
+    assert (doc["agency"], doc["agency_kind"], doc["source"]) == ("Ủy ban nhân dân tỉnh Lào Cai", "people_committee",
+                                                                  "Báo Lào Cai")
+    page = client.get(f"/doc/{hit['id']}").get_data(as_text=True)
+    assert '<span class="repost-source">Đăng lại từ Báo Lào Cai</span>' in page
+    assert "Nguồn: Báo Lào Cai" not in doc["body"]
