@@ -27,6 +27,7 @@ class Cleaned:
     author: str | None = None
     date: DateHit | None = None
     date_from_meta: str | None = None
+    date_where: str = ""  # where our rules read the date: headline, signature, date class, preamble
     site_name: str | None = None
     url: str | None = None
     evidence: PageEvidence = field(default_factory=PageEvidence)  # where the page names its publisher
@@ -214,10 +215,10 @@ def clean_html(html: str) -> Cleaned:
     if not title:
         raise NotAnArticle("no title")
     preamble = _preamble(body, heading)
-    date = _date_near(body, heading, page_text)
+    date, date_where = _date_near(body, heading, page_text)
     if date is None and preamble:
         hits = find_dates(preamble)
-        date = hits[-1] if hits else None
+        date, date_where = (hits[-1], "preamble") if hits else (None, "")
     if content is not None:
         _drop_widgets(content.getparent() if content.getparent() is not None else content, keep=heading)
     paragraphs = _main_blocks(body, content, heading, scores)
@@ -237,6 +238,7 @@ def clean_html(html: str) -> Cleaned:
         author=author,
         date=date,
         date_from_meta=date_meta,
+        date_where=date_where,
         site_name=meta.get("og:site_name") or suffix,
         url=evidence.urls[0].text if evidence.urls else None,
         evidence=evidence,
@@ -343,7 +345,8 @@ _SIGNATURE_DATE = re.compile(r"[A-ZĐ][^\W\d_]*(?: [A-ZĐ][^\W\d_]*)*,\s+ngày\s
 _DATE_LINE_MAX = 120  # a date inside a long sentence is an event, not the publication date
 
 
-def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None, page_text: str) -> DateHit | None:
+def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None,
+               page_text: str) -> tuple[DateHit | None, str]:
     """The publication date: a short date line just after the headline (before it stands the
     site's "today" line), else the signature line of an official notice ("Hà Nội, ngày ..."),
     else an element whose class says date."""
@@ -361,7 +364,7 @@ def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | Non
                     if len(piece.strip()) <= _DATE_LINE_MAX:
                         hits = find_dates(piece)
                         if hits:
-                            return hits[0]
+                            return hits[0], "headline"
                     seen += len(piece)
             if seen > 600:
                 break
@@ -369,15 +372,15 @@ def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | Non
     if signature:
         hits = find_dates(signature.group())
         if hits:
-            return hits[0]
+            return hits[0], "signature"
     for node in body.iter():
         if isinstance(node.tag, str) and _DATE_CLASS.search(node.get("class", "") + " " + node.get("id", "")):
             content = _text(node)
             if len(content) <= _DATE_LINE_MAX * 2:
                 hits = find_dates(content)
                 if hits:
-                    return hits[0]
-    return None
+                    return hits[0], "date class"
+    return None, ""
 
 
 def _preamble(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None) -> str:

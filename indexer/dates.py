@@ -133,8 +133,12 @@ def _unambiguous(hit: DateHit) -> bool:
     return hit.day.day > 12 or hit.day.day == hit.day.month
 
 
+# Languages that write numeric dates year first or month first: their "03/05" is not read day first.
+_NOT_DAY_FIRST = ("en", "zh", "ja", "ko", "hu", "lt", "fa", "eu")
+
+
 def choose_date(rules: DateHit | None, meta: str | None, html: str, *, vietnamese: bool,
-                htmldate=htmldate_of) -> DateChoice:
+                rules_where: str = "", lang: str | None = None, htmldate=htmldate_of) -> DateChoice:
     """The publication date of a page from three readings: our rules (the date printed by the
     headline, day before month), the page's machine date (``article:published_time``,
     ``<time datetime>``) and htmldate's.
@@ -143,7 +147,9 @@ def choose_date(rules: DateHit | None, meta: str | None, html: str, *, vietnames
     shows its readers, while meta tags are often a save time in UTC. On other pages htmldate
     (which knows month names and many CMS conventions) comes first, except where our reading
     of the headline's date line disagrees and cannot be month-first ("24/01/2020"): then the
-    date the reader sees wins over htmldate's guess among the page's dates.
+    date the reader sees wins over htmldate's guess among the page's dates; so does the date
+    line under the headline (``rules_where == "headline"``) of a page whose declared language
+    writes numeric dates day first (German, French, ...).
     """
     from_meta = parse_iso(meta) if meta else None
     if vietnamese:
@@ -153,7 +159,9 @@ def choose_date(rules: DateHit | None, meta: str | None, html: str, *, vietnames
             return DateChoice(from_meta.date(), from_meta if from_meta.hour or from_meta.minute else None, "meta")
     found = htmldate(html)
     if found:
-        if rules is not None and rules.day.isoformat() != found and _unambiguous(rules):
+        day_first = bool(lang) and not lang.lower().startswith(_NOT_DAY_FIRST)
+        if rules is not None and rules.day.isoformat() != found and (
+                _unambiguous(rules) or (rules_where == "headline" and day_first)):
             return DateChoice(rules.day, rules.datetime, "rules")
         return DateChoice(date.fromisoformat(found), None, "htmldate")
     if from_meta is not None:

@@ -116,8 +116,8 @@ def date_page(raw: bytes) -> DateChoice:
     except (NotAnArticle, RecursionError):
         return choose_date(None, None, html, vietnamese=looks_vietnamese(html))
     text = cleaned.title + "\n" + "\n".join(cleaned.paragraphs)
-    return choose_date(cleaned.date, cleaned.date_from_meta, html,
-                       vietnamese=looks_vietnamese(text) or (cleaned.lang or "").startswith("vi"))
+    return choose_date(cleaned.date, cleaned.date_from_meta, html, rules_where=cleaned.date_where,
+                       lang=cleaned.lang, vietnamese=looks_vietnamese(text) or (cleaned.lang or "").startswith("vi"))
 
 
 def extract_file(path: Path, root: Path, registry: Registry | None = None, *, url: str | None = None) -> Article:
@@ -156,7 +156,8 @@ def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry,
     if html is None:  # a plain-text dump: only our rules read it
         dated = DateChoice(cleaned.date.day, cleaned.date.datetime, "rules") if cleaned.date else DateChoice(None, None, "none")
     else:
-        dated = choose_date(cleaned.date, cleaned.date_from_meta, html, vietnamese=vietnamese)
+        dated = choose_date(cleaned.date, cleaned.date_from_meta, html, vietnamese=vietnamese,
+                            rules_where=cleaned.date_where, lang=cleaned.lang)
     article.date_source = dated.source
     if dated.day:
         article.date = dated.day.isoformat()

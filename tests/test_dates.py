@@ -27,3 +27,35 @@ def test_impossible_dates_and_document_numbers_are_not_dates():
     assert find_dates("31/02/2020") == []
     assert find_dates("số 458/TB-VP") == []
     assert find_dates("ngày 8/7") == []
+
+
+def _page_htmldate_reads_as(iso: str) -> str:
+    return (f"<html><head><meta property='article:published_time' content='{iso}T08:00:00+00:00'></head>"
+            "<body><p>text</p></body></html>")
+
+
+def test_a_vietnamese_page_keeps_the_date_under_its_headline():
+    from indexer.dates import choose_date, parse_date
+
+    html = _page_htmldate_reads_as("2020-03-05")
+    found = choose_date(parse_date("Thứ năm, 16/07/2020 16:39"), None, html, vietnamese=True)
+    assert (found.day.isoformat(), found.source) == ("2020-07-16", "rules")
+    assert found.at is not None and found.at.strftime("%H:%M") == "16:39"
+
+
+def test_other_pages_ask_htmldate_unless_the_headline_date_cannot_be_month_first():
+    from indexer.dates import choose_date, parse_date
+
+    html = _page_htmldate_reads_as("2020-03-05")
+    # "05/03/2020" in English may be 3 May: htmldate's machine date decides.
+    found = choose_date(parse_date("05/03/2020"), None, html, vietnamese=False, rules_where="headline", lang="en")
+    assert (found.day.isoformat(), found.source) == ("2020-03-05", "htmldate")
+    # "24/01/2020" can only be day first: the date the reader sees wins.
+    found = choose_date(parse_date("24/01/2020"), None, html, vietnamese=False, rules_where="headline", lang="en")
+    assert (found.day.isoformat(), found.source) == ("2020-01-24", "rules")
+    # A German page writes day first: its headline date line is read that way.
+    found = choose_date(parse_date("06.02.2020"), None, html, vietnamese=False, rules_where="headline", lang="de")
+    assert (found.day.isoformat(), found.source) == ("2020-02-06", "rules")
+    # Not from the headline line (a "date" box elsewhere): htmldate stays.
+    found = choose_date(parse_date("06.02.2020"), None, html, vietnamese=False, rules_where="date class", lang="de")
+    assert found.source == "htmldate"
