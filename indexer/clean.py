@@ -199,6 +199,8 @@ def clean_html(html: str) -> Cleaned:
             break
 
     author = meta.get("author") or meta.get("article:author")
+    if author and _names_the_site(author, evidence, page_title):
+        author = None  # <meta name="author" content="VnExpress">: the site, not who wrote it
     byline = _author_node(body)
     if byline is not None:
         author = author or BYLINE_LABEL.sub("", _text(byline))
@@ -261,6 +263,14 @@ def _drop(node: lxml.html.HtmlElement) -> None:
         else:
             parent.text = (parent.text or "") + " " + tail
     parent.remove(node)
+
+
+def _names_the_site(author: str, evidence: PageEvidence, page_title: str) -> bool:
+    folded = author.casefold().strip()
+    if re.search(r"\.(?:vn|com|net|org)\b|^https?:", folded):
+        return True
+    names = [c.text.casefold() for c in evidence.names] + [p.casefold() for p in _TITLE_SEPARATORS.split(page_title)[1:]]
+    return any(folded == n or (len(folded) >= 4 and folded in n) for n in names)
 
 
 def _strip_site_name(page_title: str) -> str:
@@ -530,6 +540,15 @@ def _drop_widgets(root: lxml.html.HtmlElement, keep: lxml.html.HtmlElement | Non
             _drop(node)
 
 
+_FOOTER_MARK = re.compile(r"footer|copyright|bottom", re.I)
+
+
+def _in_footer(node: lxml.html.HtmlElement) -> bool:
+    """Inside the page's footer: the site's address and licence, never article text."""
+    return any(n.tag == "footer" or _FOOTER_MARK.search((n.get("class") or "") + " " + (n.get("id") or ""))
+               for n in (node, *node.iterancestors()))
+
+
 def _confidence(body: lxml.html.HtmlElement, content: lxml.html.HtmlElement | None,
                 heading_found: bool, scores: dict, kept: str) -> BodyStats:
     """Measured on the page after boilerplate went: running text we left out (not in ``kept``),
@@ -545,7 +564,7 @@ def _confidence(body: lxml.html.HtmlElement, content: lxml.html.HtmlElement | No
         own = (node.text or "") + "".join(child.tail or "" for child in node)
         if len(own) >= 150:
             linked = sum(len(a.text_content()) for a in node.iterchildren("a"))
-            if linked < 0.3 * len(own) and collapse_spaces(own)[:80] not in kept:
+            if linked < 0.3 * len(own) and collapse_spaces(own)[:80] not in kept and not _in_footer(node):
                 outside += len(own)
     best = scores.get(content, 0.0) or 1.0
     runner = max((v for n, v in scores.items() if n not in related and content not in n.iterancestors()), default=0.0)

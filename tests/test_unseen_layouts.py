@@ -144,3 +144,18 @@ def test_the_article_page_shows_the_paper_a_repost_came_from(tmp_path):
     page = client.get(f"/doc/{hit['id']}").get_data(as_text=True)
     assert '<span class="repost-source">Đăng lại từ Báo Lào Cai</span>' in page
     assert "Nguồn: Báo Lào Cai" not in doc["body"]
+
+
+def test_a_real_newspaper_page_is_the_papers_with_its_reporter():
+    import gzip
+
+    from conftest import shared_path
+
+    base = shared_path("data", "html", "vi", "fundus")
+    gold = json.loads((base / "VnExpress.json").read_text(encoding="utf-8"))["V1"]
+    a = extract_bytes(gzip.open(base / "VnExpress_2025_10_22.html.gz", "rb").read(), "VnExpress_2025_10_22.html")
+    assert (a.agency, a.agency_kind) == ("Báo điện tử VnExpress", "press")
+    assert a.explain()["decided_by"] in ("canonical", "og:url")
+    # <meta name="author" content="VnExpress"> names the site; the reporter signs the text.
+    assert [a.author] == gold["authors"]
+    assert a.title == gold["title"] and a.date == gold["publishing_date"][:10]
