@@ -501,6 +501,7 @@ WIDGET_HEADING = re.compile(
     r"most (?:popular|read)|popular (?:stories|posts)|back to gallery|caption)\W{0,5}$",
     re.I,
 )
+_WIDGET_LEAD = re.compile(r"(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|>>|»)\s*[:>»-]", re.I)
 _CAPTION_CLASS = re.compile(r"caption|gallery|slideshow|photo-?credit|image-?credit|expandable", re.I)
 
 
@@ -527,6 +528,11 @@ def _drop_widgets(root: lxml.html.HtmlElement, keep: lxml.html.HtmlElement | Non
         if tag in ("h2", "h3", "h4", "h5", "strong", "b", "p", "span", "div") and len(node) <= 2:
             text = node.text_content()
             if len(text) <= 60 and WIDGET_HEADING.match(collapse_spaces(text)):
+                doomed.append(node)
+                continue
+            # "Xem thêm: <a>another article</a>" inside the text
+            if len(text) <= 300 and _WIDGET_LEAD.match(text.strip()) and node.find(".//a") is not None \
+                    and _link_density(node, len(collapse_spaces(text))) >= 0.5:
                 doomed.append(node)
                 continue
         if tag in ("ul", "ol", "div", "section", "aside", "table", "dl"):
