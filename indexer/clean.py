@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 import lxml.etree
 import lxml.html
 
-from .blocks import BYLINE_LABEL, IMAGE, is_junk, strip_date_prefix, tidy_blocks
+from .blocks import BYLINE_LABEL, is_junk, strip_date_prefix, tidy_blocks
+from .certainty import BodyStats, measure
 from .dates import DateHit, find_dates
+from .dom import blocks_of, drop, link_density, node_text
 from .evidence import Clue, PageEvidence, html_evidence, text_evidence
+from .widgets import drop_widgets
 from .textnorm import collapse_spaces
 
 
@@ -34,28 +37,6 @@ class Cleaned:
     stats: BodyStats | None = None  # how sure the cleaner is of its body (HTML pages)
     lang: str | None = None
     preamble: str = ""  # text before the title proper (a notice's "Số: 458/TB-VP ngày ..." heading)
-
-
-@dataclass(frozen=True)
-class BodyStats:
-    """How clearly the page shows its article: measured on our own extraction, these decide
-    whether a second opinion (trafilatura) is worth its cost."""
-    heading_found: bool       # the <title>/og:title headline is in the page
-    outside_prose: float      # running text outside the chosen block, over the block's
-    runner_up: float          # best score of a separate block, over the chosen block's
-    link_density: float       # of the chosen block
-
-    def uncertain(self) -> str | None:
-        """Why the body may be wrong, or None when the page is plain enough to trust."""
-        if not self.heading_found:
-            return "no headline matching the page title"
-        if self.outside_prose > 0.25:
-            return f"running text outside the article block ({self.outside_prose:.0%} of it)"
-        if self.runner_up > 0.5:
-            return f"a second block nearly as strong ({self.runner_up:.0%})"
-        if self.link_density > 0.25:
-            return f"linked text in the article block ({self.link_density:.0%})"
-        return None
 
 
 class NotAnArticle(ValueError):
@@ -127,9 +108,6 @@ _BOILERPLATE_WORDS = re.compile(
     r"most-read|mostread|docnhieu|xemnhieu|list-news|listnews|box-other|box-related)(?:$|[\s_-])",
     re.I,
 )
-_BLOCK_TAGS = {"p", "div", "li", "tr", "table", "section", "article", "main", "blockquote",
-               "h1", "h2", "h3", "h4", "h5", "h6", "pre", "ul", "ol", "dl", "dt", "dd", "center",
-               "figure", "figcaption", "header", "footer", "aside", "nav", "br", "hr", "tbody", "address"}
 _DATE_CLASS = re.compile(r"date|time|ngay|publish|posted|created|meta", re.I)
 _META_CLASS = re.compile(r"(?:^|[\s_-])(?:article-?info|info|meta|entry-meta|post-meta|date|time|author|byline|"
                          r"tools?|share|hits|views?)(?:$|[\s_-])", re.I)
@@ -138,10 +116,6 @@ _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»]\s+")
 
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, remove_blank_text=False,
                                default_doctype=False, collect_ids=False)
-
-
-def _text(node: lxml.html.HtmlElement) -> str:
-    return collapse_spaces(node.text_content())
 
 
 def _meta(doc: lxml.html.HtmlElement) -> dict[str, str]:
@@ -176,17 +150,17 @@ def clean_html(html: str) -> Cleaned:
     page_title = ""
     title_el = doc.find(".//title")
     if title_el is not None:
-        page_title = _text(title_el)
+        page_title = node_text(title_el)
     for tag in _DROP_TAGS:
         for node in list(doc.iter(tag)):
-            _drop(node)
+            drop(node)
     # ASP.NET pages wrap the whole page in one <form>; only small forms are search or comment boxes.
     for node in list(doc.iter("form")):
-        if len(_text(node)) < 400:
-            _drop(node)
+        if len(node_text(node)) < 400:
+            drop(node)
     body = doc.body if doc.find("body") is not None else doc
     base = doc.find(".//base")
-    evidence = html_evidence(body, html[:8000], meta, base.get("href") if base is not None else None, _blocks_of)
+    evidence = html_evidence(body, html[:8000], meta, base.get("href") if base is not None else None)
 
     # A <title> that is only the site's name ("Cổng Thông tin điện tử tỉnh Lào Cai") is no headline.
     site_names = [c.text for c in evidence.names if c.where in ("og:site_name", "application-name")]
@@ -203,8 +177,8 @@ def clean_html(html: str) -> Cleaned:
         author = None  # <meta name="author" content="VnExpress">: the site, not who wrote it
     byline = _author_node(body)
     if byline is not None:
-        author = author or BYLINE_LABEL.sub("", _text(byline))
-        _drop(byline)
+        author = author or BYLINE_LABEL.sub("", node_text(byline))
+        drop(byline)
 
     page_text = body.text_content()  # before boilerplate goes: a notice signs off in its "footer"
     _drop_boilerplate(body, keep=heading)
@@ -212,7 +186,7 @@ def clean_html(html: str) -> Cleaned:
     if heading is None and content is not None:
         heading = _heading_before(body, content)  # the nearest prominent line before the text
     heading_found = heading is not None
-    title = _text(heading) if heading is not None else ""
+    title = node_text(heading) if heading is not None else ""
     title = title or meta.get("og:title") or _strip_site_name(page_title)
     if not title:
         raise NotAnArticle("no title")
@@ -222,9 +196,9 @@ def clean_html(html: str) -> Cleaned:
         hits = find_dates(preamble)
         date, date_where = (hits[-1], "preamble") if hits else (None, "")
     if content is not None:
-        _drop_widgets(content.getparent() if content.getparent() is not None else content, keep=heading)
+        drop_widgets(content.getparent() if content.getparent() is not None else content, keep=heading)
     paragraphs = _main_blocks(body, content, heading, scores)
-    stats = _confidence(body, content, heading_found, scores, " ".join(paragraphs))
+    stats = measure(body, content, heading_found, scores, " ".join(paragraphs))
     paragraphs, trailing_author = tidy_blocks(paragraphs, title)
     if not paragraphs:
         raise NotAnArticle("no article text found")
@@ -248,21 +222,6 @@ def clean_html(html: str) -> Cleaned:
         lang=(doc.get("lang") or "").lower() or None,
         preamble=preamble,
     )
-
-
-def _drop(node: lxml.html.HtmlElement) -> None:
-    """Remove a node but keep the text that follows it (lxml stores it on the node as .tail)."""
-    parent = node.getparent()
-    if parent is None:
-        return
-    tail = node.tail
-    if tail and tail.strip():
-        previous = node.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + " " + tail
-        else:
-            parent.text = (parent.text or "") + " " + tail
-    parent.remove(node)
 
 
 def _names_the_site(author: str, evidence: PageEvidence, page_title: str) -> bool:
@@ -306,7 +265,7 @@ def _find_heading(body: lxml.html.HtmlElement, og_title: str, page_title: str) -
     wanted = _title_candidates(og_title, page_title)
     if wanted:
         for node in (n for tag in ("h1", "h2", "h3") for n in body.iter(tag)):
-            if any(_similar(_text(node), w) for w in wanted):
+            if any(_similar(node_text(node), w) for w in wanted):
                 return node
         matches = []
         for node in body.iter():
@@ -324,7 +283,7 @@ def _find_heading(body: lxml.html.HtmlElement, og_title: str, page_title: str) -
         deepest = [m for m in matches if not any(other in m.iterdescendants() for other in matches)]
         if deepest:
             return deepest[0]
-    h1s = [n for n in body.iter("h1") if len(_text(n)) > 10]
+    h1s = [n for n in body.iter("h1") if len(node_text(n)) > 10]
     return h1s[0] if len(h1s) == 1 else None
 
 
@@ -344,7 +303,7 @@ def _heading_before(body: lxml.html.HtmlElement, content: lxml.html.HtmlElement)
             or re.search(r"title|tieude|headline", node.get("class", ""), re.I)
         if not prominent or next(node.iterancestors("a"), None) is not None:
             continue
-        text = _text(node)
+        text = node_text(node)
         if 15 <= len(text) <= 300 and not text.endswith(":") and not find_dates(text[:40]):
             last = node
     return last
@@ -385,7 +344,7 @@ def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | Non
             return hits[0], "signature"
     for node in body.iter():
         if isinstance(node.tag, str) and _DATE_CLASS.search(node.get("class", "") + " " + node.get("id", "")):
-            content = _text(node)
+            content = node_text(node)
             if len(content) <= _DATE_LINE_MAX * 2:
                 hits = find_dates(content)
                 if hits:
@@ -413,7 +372,7 @@ def _author_node(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
         if not isinstance(node.tag, str):
             continue
         if _AUTHOR_CLASS.search(node.get("class", "") + " " + node.get("id", "")) or node.get("itemprop") == "author":
-            text = _text(node)
+            text = node_text(node)
             if 0 < len(text) <= 80:
                 return node
     return None
@@ -438,10 +397,10 @@ def _drop_boilerplate(body: lxml.html.HtmlElement, keep: lxml.html.HtmlElement |
             continue
         # Class words mislead ("article-body has-sidebar", "content share-enabled"): a box that
         # holds a lot of unlinked running text is the article, whatever it is called.
-        text = _text(node)
-        if len(text) > 600 and _link_density(node, len(text)) < 0.3 and node.tag not in ("nav", "footer"):
+        text = node_text(node)
+        if len(text) > 600 and link_density(node, len(text)) < 0.3 and node.tag not in ("nav", "footer"):
             continue
-        _drop(node)
+        drop(node)
 
 
 def _paragraph_nodes(root: lxml.html.HtmlElement):
@@ -454,23 +413,10 @@ def _paragraph_nodes(root: lxml.html.HtmlElement):
             yield node
 
 
-def _link_density(node: lxml.html.HtmlElement, length: int) -> float:
-    if not length:
-        return 1.0
-    linked = sum(len(collapse_spaces(a.text_content())) for a in node.iter("a"))
-    return min(1.0, linked / length)
-
-
-def _content_node(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    """The element holding most running text, after discounting link text (Readability's idea)."""
-    best, _ = _scored_content(body)
-    return best
-
-
 def _scored_content(body: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, dict]:
     scores: dict[lxml.html.HtmlElement, float] = {}
     for node in _paragraph_nodes(body):
-        text = _text(node)
+        text = node_text(node)
         if len(text) < 25:
             continue
         score = 1 + text.count(",") + text.count(".") * 0.5 + min(len(text) / 100, 3)
@@ -484,103 +430,17 @@ def _scored_content(body: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement 
     best, best_score = None, 0.0
     adjusted_scores = {}
     for node, score in scores.items():
-        adjusted = score * (1 - _link_density(node, len(_text(node))))
+        adjusted = score * (1 - link_density(node, len(node_text(node))))
         adjusted_scores[node] = adjusted
         if adjusted > best_score:
             best, best_score = node, adjusted
     return best, adjusted_scores
 
 
-# The heading of a box of links to other articles, wherever it sits ("TIN MỚI" before the text,
-# "Tin liên quan" inside it, "Xem thêm" after it).
-WIDGET_HEADING = re.compile(
-    r"^(?:tin mới(?: nhất)?|tin liên quan|bài liên quan|bài viết liên quan|xem thêm|đọc thêm|tin cùng chuyên mục|"
-    r"tin khác|các tin khác|có thể bạn quan tâm|bạn có thể quan tâm|tin nổi bật|tin đọc nhiều|đọc nhiều(?: nhất)?|"
-    r"tin xem nhiều|xem nhiều(?: nhất)?|tin tiêu điểm|tin hot|you may also like|you might also like|related(?: \w+)?|"
-    r"read more|read next|more stories|more from [\w ]{1,30}|recommended(?: for you)?|trending(?: now)?|"
-    r"most (?:popular|read)|popular (?:stories|posts)|back to gallery|caption)\W{0,5}$",
-    re.I,
-)
-_WIDGET_LEAD = re.compile(r"(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|>>|»)\s*[:>»-]", re.I)
-_CAPTION_CLASS = re.compile(r"caption|gallery|slideshow|photo-?credit|image-?credit|expandable", re.I)
-
-
-def _drop_widgets(root: lxml.html.HtmlElement, keep: lxml.html.HtmlElement | None) -> None:
-    """Boxes of links to other articles (with or without a heading), image captions and
-    galleries inside the article's region: they are not article text wherever they sit."""
-    protected = {keep, *keep.iterancestors()} if keep is not None else set()
-    doomed = []
-    for node in root.iter("ul", "ol", "div", "section", "aside", "table", "dl", "figcaption", "p", "span",
-                          "h2", "h3", "h4", "h5", "strong", "b"):
-        if node in protected:
-            continue
-        tag = node.tag
-        if tag == "figcaption" or (tag in ("div", "span", "p") and _CAPTION_CLASS.search(node.get("class") or "")):
-            if len(_text(node)) < 400:
-                # The picture goes with its caption: a lone image marker would make the next
-                # paragraph look like a caption.
-                figure = next(node.iterancestors("figure"), None)
-                doomed.append(figure if figure is not None and figure not in protected else node)
-                before = node.getprevious()
-                if before is not None and before.tag == "img":
-                    doomed.append(before)
-            continue
-        if tag in ("h2", "h3", "h4", "h5", "strong", "b", "p", "span", "div") and len(node) <= 2:
-            text = node.text_content()
-            if len(text) <= 60 and WIDGET_HEADING.match(collapse_spaces(text)):
-                doomed.append(node)
-                continue
-            # "Xem thêm: <a>another article</a>" inside the text
-            if len(text) <= 300 and _WIDGET_LEAD.match(text.strip()) and node.find(".//a") is not None \
-                    and _link_density(node, len(collapse_spaces(text))) >= 0.5:
-                doomed.append(node)
-                continue
-        if tag in ("ul", "ol", "div", "section", "aside", "table", "dl"):
-            links = sum(1 for _ in node.iter("a"))
-            if links >= 2:
-                length = len(_text(node))
-                if 0 < length <= 4000 and _link_density(node, length) >= 0.6:
-                    doomed.append(node)
-    for node in doomed:
-        if node.getparent() is not None and not any(a in doomed for a in node.iterancestors()):
-            _drop(node)
-
-
-_FOOTER_MARK = re.compile(r"footer|copyright|bottom", re.I)
-
-
-def _in_footer(node: lxml.html.HtmlElement) -> bool:
-    """Inside the page's footer: the site's address and licence, never article text."""
-    return any(n.tag == "footer" or _FOOTER_MARK.search((n.get("class") or "") + " " + (n.get("id") or ""))
-               for n in (node, *node.iterancestors()))
-
-
-def _confidence(body: lxml.html.HtmlElement, content: lxml.html.HtmlElement | None,
-                heading_found: bool, scores: dict, kept: str) -> BodyStats:
-    """Measured on the page after boilerplate went: running text we left out (not in ``kept``),
-    the best rival block, and the linked share of the chosen one."""
-    if content is None:
-        return BodyStats(heading_found, 1.0, 1.0, 1.0)
-    inside = len(_text(content)) or 1
-    related = {content, *content.iterancestors()}
-    outside = 0
-    for node in body.iter("p", "div", "td", "li", "section", "article", "blockquote"):
-        if node in related or content in node.iterancestors():
-            continue
-        own = (node.text or "") + "".join(child.tail or "" for child in node)
-        if len(own) >= 150:
-            linked = sum(len(a.text_content()) for a in node.iterchildren("a"))
-            if linked < 0.3 * len(own) and collapse_spaces(own)[:80] not in kept and not _in_footer(node):
-                outside += len(own)
-    best = scores.get(content, 0.0) or 1.0
-    runner = max((v for n, v in scores.items() if n not in related and content not in n.iterancestors()), default=0.0)
-    return BodyStats(heading_found, outside / inside, runner / best, _link_density(content, inside))
-
-
 def _main_blocks(body: lxml.html.HtmlElement, best: lxml.html.HtmlElement | None,
                  heading: lxml.html.HtmlElement | None, scores: dict | None = None) -> list[str]:
     if best is None:
-        return _blocks_of(body)
+        return blocks_of(body)
     scores = scores or {}
     # A lead paragraph (sapo) often sits beside the content box rather than in it.
     blocks: list[str] = []
@@ -593,56 +453,22 @@ def _main_blocks(body: lxml.html.HtmlElement, best: lxml.html.HtmlElement | None
             break
         if _META_CLASS.search(sibling.get("class", "") + " " + sibling.get("id", "")):
             continue  # the article's date, author and view count line, not its lead
-        text, _ = strip_date_prefix(_text(sibling))
-        if len(text) >= 60 and _link_density(sibling, len(text)) < 0.2:
+        text, _ = strip_date_prefix(node_text(sibling))
+        if len(text) >= 60 and link_density(sibling, len(text)) < 0.2:
             lead.insert(0, text)
         elif len(text) >= 60:
             break
     blocks.extend(lead)
-    blocks.extend(_blocks_of(best))
+    blocks.extend(blocks_of(best))
     # An article split over several boxes: later siblings that hold comparable running text.
     threshold = max(10.0, 0.2 * scores.get(best, 0.0))
     for sibling in siblings[start + 1 :]:
         if not isinstance(sibling.tag, str):
             continue
-        text = _text(sibling)
-        density = _link_density(sibling, len(text))
+        text = node_text(sibling)
+        density = link_density(sibling, len(text))
         if scores.get(sibling, 0.0) >= threshold or (sibling.tag == "p" and len(text) >= 80 and density < 0.25):
-            blocks.extend(_blocks_of(sibling))
+            blocks.extend(blocks_of(sibling))
     return blocks
 
 
-def _blocks_of(root: lxml.html.HtmlElement) -> list[str]:
-    """Text of ``root`` split into blocks at block-level elements and line breaks."""
-    blocks: list[str] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        if current:
-            text = collapse_spaces("".join(current))
-            if text:
-                blocks.append(text)
-            current.clear()
-
-    def walk(node: lxml.html.HtmlElement) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        block = tag in _BLOCK_TAGS
-        if block:
-            flush()
-        if tag == "img":
-            flush()
-            blocks.append(IMAGE)
-        elif tag in ("td", "th"):
-            current.append(" ")  # the cells of a table row read as one line
-        if node.text and tag:
-            current.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                current.append(child.tail)
-        if block:
-            flush()
-
-    walk(root)
-    flush()
-    return blocks

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from .dom import blocks_of
 from .textnorm import collapse_spaces
 
 
@@ -132,10 +133,8 @@ def footer_clues(lines: list[str]) -> list[Clue]:
     return out
 
 
-def html_evidence(body: lxml.html.HtmlElement, html_head: str, meta: dict[str, str], base: str | None,
-                  blocks_of) -> PageEvidence:
-    """Collect a page's statements about itself from its tree (scripts and styles already gone).
-    ``blocks_of`` splits an element's text into lines at block tags and ``<br>``."""
+def html_evidence(body: lxml.html.HtmlElement, html_head: str, meta: dict[str, str], base: str | None) -> PageEvidence:
+    """Collect a page's statements about itself from its tree (scripts and styles already gone)."""
     ev = PageEvidence(urls=address_clues(html_head, meta, base))
     for where in ("og:site_name", "application-name", "al:android:app_name", "twitter:site"):
         value = meta.get(where, "").lstrip("@")
