@@ -27,6 +27,8 @@ from .second_opinion import BodyChoice, choose_body
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are dumps or attachments, not news pages
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".aspx", ".php"}
 TEXT_SUFFIXES = {".txt"}
+# A file without a telling suffix (a mirror's "index", a crawler's hash name) is HTML if it has tags.
+_MARKUP = re.compile(r"<(?:!doctype\s+html|html|head|meta|title|body|div|p|style|script|link|table|span)\b", re.I)
 
 
 class SkipPage(Exception):
@@ -88,7 +90,7 @@ def extract_bytes(raw: bytes, relpath: str, registry: Registry | None = None, *,
         raise SkipPage(str(err)) from err
     suffix = Path(relpath).suffix.lower()
     looks_html = suffix in HTML_SUFFIXES or (
-        suffix not in TEXT_SUFFIXES and re.search(r"<(?:html|body|div|p)\b", decoded.text[:5000], re.I)
+        suffix not in TEXT_SUFFIXES and _MARKUP.search(decoded.text[:20000])
     )
     try:
         cleaned = clean_html(decoded.text) if looks_html else clean_text_dump(decoded.text)

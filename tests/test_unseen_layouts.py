@@ -158,3 +158,9 @@ def test_a_real_newspaper_page_is_the_papers_with_its_reporter():
     # <meta name="author" content="VnExpress"> names the site; the reporter signs the text.
     assert [a.author] == gold["authors"]
     assert a.title == gold["title"] and a.date == gold["publishing_date"][:10]
+
+
+def test_a_page_without_a_suffix_is_read_as_html():
+    raw = b"<style>p{margin:0}</style>\n" + ("<!-- " + "x" * 6000 + " -->\n").encode() + _page()
+    a = extract_bytes(raw, "mirror/index")
+    assert a.title == "Hội nghị sơ kết công tác thông tin cơ sở năm 2020" and a.date == "2020-07-16"
