@@ -314,6 +314,13 @@ _SIGNATURE_DATE = re.compile(r"[A-ZĐ][^\W\d_]*(?: [A-ZĐ][^\W\d_]*)*,\s+ngày\s
 _DATE_LINE_MAX = 120  # a date inside a long sentence is an event, not the publication date
 
 
+def _is_date_line(piece: str, hit: DateHit) -> bool:
+    """A line that states a date ("Thứ năm, 16/07/2020 16:39", "Cập nhật: 05/03/2015 | Lượt xem: 12"),
+    not a sentence that mentions one ("Theo cáo trạng, vào khoảng 15h ngày 7/12/2017, ...")."""
+    before = re.findall(r"[^\W\d_]+", piece[: hit.start])
+    return len(before) <= 6 or len(re.findall(r"[^\W\d_]+", piece[hit.end :])) <= 6
+
+
 def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | None,
                page_text: str) -> tuple[DateHit | None, str]:
     """The publication date: a short date line just after the headline (before it stands the
@@ -332,7 +339,7 @@ def _date_near(body: lxml.html.HtmlElement, heading: lxml.html.HtmlElement | Non
                 if piece and piece.strip():
                     if len(piece.strip()) <= _DATE_LINE_MAX:
                         hits = find_dates(piece)
-                        if hits:
+                        if hits and _is_date_line(piece, hits[0]):
                             return hits[0], "headline"
                     seen += len(piece)
             if seen > 600:

@@ -164,3 +164,13 @@ def test_a_page_without_a_suffix_is_read_as_html():
     raw = b"<style>p{margin:0}</style>\n" + ("<!-- " + "x" * 6000 + " -->\n").encode() + _page()
     a = extract_bytes(raw, "mirror/index")
     assert a.title == "Hội nghị sơ kết công tác thông tin cơ sở năm 2020" and a.date == "2020-07-16"
+
+
+def test_a_sentence_that_mentions_a_date_is_not_the_date_line():
+    text = " ".join(["Hội nghị đánh giá kết quả triển khai nhiệm vụ, đề ra giải pháp cho thời gian tới."] * 6)
+    html = ("<html><head><meta charset='utf-8'><title>Thông báo kết luận của lãnh đạo Bộ về công tác phòng cháy</title>"
+            "</head><body><h1>Thông báo kết luận của lãnh đạo Bộ về công tác phòng cháy</h1><div class='content'>"
+            "<p>Theo báo cáo, vào khoảng 15h ngày 7/12/2017, tại kho lưu trữ đã xảy ra sự cố chập điện.</p>"
+            f"<p>{text}</p><p>{text}</p><p>Hà Nội, ngày 28 tháng 3 năm 2021</p></div></body></html>")
+    a = extract_bytes(html.encode("utf-8"), "notice.html")
+    assert a.date == "2021-03-28" and a.explain()["date"] == "rules"
