@@ -138,10 +138,11 @@ _META_DATE_KEYS = ("article:published_time", "og:published_time", "datepublished
 
 def clean_html(html: str) -> Cleaned:
     """A saved page (decoded text) -> its article: title, paragraphs of the body, author, the
-    dates found near the title or in the metadata, and the banner and footer text that name the
-    publisher. Scripts, menus, forms, comment boxes and "Tin khác" lists are dropped, and the
-    body is the block with the most running text. Raises ``NotAnArticle`` for unparsable HTML
-    and for pages with no title or no article text."""
+    dates found near the title or in the metadata, the page's evidence of who publishes it
+    (``evidence``, gathered before the chrome goes) and how sure the cleaner is of its body
+    (``stats``). Scripts, menus, forms, comment boxes, "Tin khác" lists and other widgets are
+    dropped, and the body is the block with the most running text. Raises ``NotAnArticle`` for
+    unparsable HTML and for pages with no title or no article text."""
     try:
         doc = lxml.html.document_fromstring(html, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as err:
