@@ -19,6 +19,11 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# The tests also build on a real Dask cluster: the cluster extra, for them only (`make run` stays light).
+$(VENV)/.installed-cluster: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,cluster]'
+	touch $@
+
 index: install
 	$(PY) -m indexer build --source corpus --index $(INDEX)
 
@@ -34,7 +39,7 @@ browser:
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
-test: install browser
+test: install $(VENV)/.installed-cluster browser
 	$(PY) -m pytest -q
 
 clean:

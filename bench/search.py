@@ -93,20 +93,24 @@ def run_measured(cmd: list[str], **kwargs: Any) -> tuple[int, str, float, int]:
     return proc.returncode, proc.stdout, seconds, rss
 
 
-def ensure_index(pages: int, source: Path, rebuild: bool, workers: int | None) -> tuple[Path, dict[str, Any]]:
-    index = OUT / f"index-bench-{pages}"
-    info_path = OUT / f"index-bench-{pages}.build.json"
+def ensure_index(pages: int, source: Path, rebuild: bool, workers: int | None,
+                 segments: int | None = None) -> tuple[Path, dict[str, Any]]:
+    name = f"index-bench-{pages}" + (f"-seg{segments}" if segments else "")
+    index = OUT / name
+    info_path = OUT / f"{name}.build.json"
     if rebuild or generations.current(index) is None:
         print(f"building {index} (full) ...", flush=True)
         cmd = [sys.executable, "-m", "indexer", "build", "--source", str(source), "--index", str(index),
                "--full", "--quiet"]
         if workers:
             cmd += ["--workers", str(workers)]
+        if segments:
+            cmd += ["--shards", str(segments)]
         load_before = os.getloadavg()[0]
-        with (OUT / f"index-bench-{pages}.build.log").open("w") as log:
+        with (OUT / f"{name}.build.log").open("w") as log:
             code, out, seconds, rss = run_measured(cmd, cwd=ROOT, stderr=log)
         if code != 0:
-            sys.exit(f"build failed ({code}); see {OUT}/index-bench-{pages}.build.log")
+            sys.exit(f"build failed ({code}); see {OUT}/{name}.build.log")
         report = generations.read_json(generations.current(index) / "report.json")
         info = {"when": time.strftime("%Y-%m-%d %H:%M"), "code": code_version(), "seconds": round(seconds, 1),
                 "report_seconds": report["seconds"], "pages_per_second": report["pages_per_second"],
@@ -669,6 +673,49 @@ def table(pages: int, results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# ------------------------------------------------------------------ segments
+
+def segments_comparison(pages: int, counts: list[int], repeat: int, rebuild: bool, workers: int | None) -> str:
+    """The same archive built as each number of segments (``build --shards N``), and the same mix
+    run on each index (ours only), back to back: p50/p95 per kind side by side."""
+    source = archive(pages)
+    mix = make_mix(source)
+    queries_file = OUT / f"queries-bench-{pages}.json"
+    queries_file.write_text(json.dumps(mix, ensure_ascii=False, indent=1), encoding="utf-8")
+    runs: dict[int, dict[str, Any]] = {}
+    for n in counts:
+        index, info = ensure_index(pages, source, rebuild, workers, segments=n)
+        runs[n] = {"build": info, "size": du(generations.current(index)), "index": index}
+    for n in counts:  # the mixes one after the other, once every index is built
+        runs[n]["ours"] = run_engine("ours", runs[n]["index"], queries_file, repeat)
+    for n in counts:
+        from indexer.service import IndexHandle
+
+        runs[n]["segments"] = IndexHandle(runs[n]["index"], warm_seconds=0).generation().store.segments()
+    head = f"{'kind':24} " + " ".join(f"{f'{n} seg p50':>11} {'p95':>6}" for n in counts)
+    lines = [f"N = {pages:,} pages as {', '.join(str(runs[n]['segments']) for n in counts)} segments, "
+             f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, code {code_version()}, "
+             f"{repeat} timed runs per kind (ours: indexer.service.search, facets and snippets)", head, "-" * len(head)]
+    every = lambda r: [x for v in r["times"].values() for x in v]  # noqa: E731
+    for kind in KINDS + ["all kinds"]:
+        cells = []
+        for n in counts:
+            times = every(runs[n]["ours"]) if kind == "all kinds" else runs[n]["ours"]["times"].get(kind, [])
+            cells.append(f"{pct(times, 50):11.1f} {pct(times, 95):6.1f}")
+        lines.append(f"{kind:24} " + " ".join(cells))
+    for n in counts:
+        b, o = runs[n]["build"], runs[n]["ours"]
+        lines.append(f"{n:>3} segments: index {mib(runs[n]['size'])}, serving RSS {o['rss_mib']} MiB, build "
+                     + (f"{b['seconds']} s wall ({b['pages_per_second']} pages/s), load {b['load_before']}->{b['load_after']}"
+                        if "seconds" in b else "not measured here")
+                     + f"; mix load {o['load'][0]}->{o['load'][1]}")
+    text = "\n".join(lines)
+    (OUT / f"segments-bench-{pages}.json").write_text(json.dumps(
+        {str(n): {k: v for k, v in r.items() if k != "index"} for n, r in runs.items()} | {"table": text},
+        ensure_ascii=False, indent=1, default=str))
+    return text
+
+
 # ------------------------------------------------------------------ profile
 
 def profile(index: Path, mix: list[dict[str, Any]], kind: str, repeat: int, profiler: str, pages: int) -> None:
@@ -740,6 +787,9 @@ def main() -> None:
     parser.add_argument("--profiler", choices=["cprofile", "pyinstrument"], default="cprofile")
     parser.add_argument("--term-cache", type=int, metavar="POSTINGS",
                         help="our engine's term cache size for this run (default: the engine's own; 0 = every term read from disk)")
+    parser.add_argument("--segments", type=int, action="append", metavar="N",
+                        help="build the archive as N segments (build --shards N; repeatable) and compare our latency "
+                             "on each, back to back (no baselines)")
     parser.add_argument("--child", choices=list(ENGINES), help=argparse.SUPPRESS)
     parser.add_argument("--child-path", help=argparse.SUPPRESS)
     parser.add_argument("--child-queries", help=argparse.SUPPRESS)
@@ -758,6 +808,10 @@ def main() -> None:
         if importlib.util.find_spec("tantivy") is None:
             print("tantivy is not installed (pip install tantivy): its columns are left out", file=sys.stderr)
             with_tantivy = False
+    if args.segments:
+        for pages in args.pages or [2000]:
+            print("\n" + segments_comparison(pages, args.segments, args.repeat, args.rebuild, args.workers) + "\n", flush=True)
+        return
     for pages in args.pages or [2000]:
         source = archive(pages)
         index, build_info = ensure_index(pages, source, args.rebuild, args.workers)

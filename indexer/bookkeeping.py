@@ -37,14 +37,18 @@ class Report:
     pages_per_second: float = 0.0
     index_format: int = INDEX_FORMAT
     # Wall seconds of each phase, in order: discover (walk, stat, compare with the previous
-    # manifest), load (the registry and pyvi, before workers fork), copy (an incremental build's
-    # copy of the previous index), read (until the last page is read, analysed and handed to a
-    # writer), write (after the last page: the segments' merges and writes), publish (manifest,
-    # report, CURRENT, pruning)
+    # manifest), load (the registry and pyvi, before workers fork; not in a cluster build, whose
+    # workers load their own), copy (an incremental build's copy of the previous index), read
+    # (until the last page is read, analysed and handed to a writer), write (after the last page:
+    # the segments' merges and writes, and a cluster's segments reaching the builder), combine
+    # (a sharded build's segments committed as one index), publish (manifest, report, CURRENT,
+    # pruning)
     phases: dict[str, float] = field(default_factory=dict)
-    # Each shard process of a sharded build, as measured inside it: pages, and seconds reading and
+    # Each shard task of a sharded build, as measured inside it: pages, and seconds reading and
     # analysing them, adding them to its writer (Whoosh), and merging and writing its segment
     shards: list[dict[str, float]] = field(default_factory=list)
+    # A cluster build: the scheduler, its workers, the tasks and merges run (``cluster.py``)
+    cluster: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         reasons: dict[str, int] = {}

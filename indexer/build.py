@@ -21,7 +21,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from . import generations as gen
 from .analysis import load_segmenter
@@ -30,6 +30,9 @@ from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, append_writer, combine_
 from .pages import ShardTimes, read_page, write_segment
 from .registry import Registry
 from .sources import SourceFile, discover
+
+if TYPE_CHECKING:  # dask is an optional extra: imported only for a cluster build
+    from .cluster import ClusterOptions
 
 log = logging.getLogger("indexer.build")
 
@@ -48,6 +51,7 @@ class Progress:
 
     def __init__(self, total: int, quiet: bool = False):
         self.total, self.done, self.quiet = total, 0, quiet
+        self.note = ""  # e.g. a cluster's tasks done of total, shown after the pages
         self.started = self.last = time.monotonic()
         self.bar = None
         if not quiet and sys.stderr.isatty():
@@ -71,7 +75,15 @@ class Progress:
             self.last = now
             rate = self.done / max(now - self.started, 1e-6)
             eta = (self.total - self.done) / rate if rate else 0
-            log.info("%d/%d pages, %.1f pages/s, ETA %.0f s", self.done, self.total, rate, eta)
+            log.info("%d/%d pages, %.1f pages/s, ETA %.0f s%s", self.done, self.total, rate, eta,
+                     f", {self.note}" if self.note else "")
+
+    def describe(self, note: str) -> None:
+        """What follows the page count (a cluster's tasks done of total)."""
+        if note != self.note:
+            self.note = note
+            if self.bar is not None:
+                self.bar.set_postfix_str(note, refresh=False)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -84,6 +96,8 @@ def build(
     *,
     full: bool = False,
     workers: int | None = None,
+    shards: int | None = None,
+    cluster: ClusterOptions | None = None,
     quiet: bool = False,
 ) -> Report:
     """Build a new generation of ``index_root`` from the files under ``sources`` and publish it.
@@ -91,13 +105,23 @@ def build(
     Incremental unless ``full`` (or the previous generation is of another ``INDEX_FORMAT``):
     only new and changed files are read, deleted ones dropped. ``workers`` processes (default one
     per core) read and analyse pages; a full build of ``SHARD_MIN_PAGES`` or more also writes in
-    them, one segment each. Returns the ``Report`` saved with the generation. Raises
-    ``generations.BuildLocked`` at once if another build holds the lock; on any other error the
-    unfinished generation is removed and the live one is left as it was.
+    them, as ``shards`` segments (default: one per worker). With ``cluster``, the build is full
+    and its shard tasks run on that Dask cluster (``indexer.cluster``), which is reached before
+    anything is touched: ``cluster.ClusterUnavailable`` if it cannot be. Returns the ``Report``
+    saved with the generation. Raises ``generations.BuildLocked`` at once if another build holds
+    the lock; on any other error the unfinished generation is removed and the live one is left
+    as it was.
     """
     index_root = Path(index_root)
+    workers = workers or os.cpu_count() or 1
+    if cluster is not None:
+        from .cluster import connect
+
+        with connect(cluster, quiet=quiet) as session, gen.build_lock(index_root):
+            return _build_locked(sources, index_root, full=True, workers=workers, shards=None, session=session,
+                                 quiet=quiet)
     with gen.build_lock(index_root):
-        return _build_locked(sources, index_root, full=full, workers=workers or os.cpu_count() or 1, quiet=quiet)
+        return _build_locked(sources, index_root, full=full, workers=workers, shards=shards or workers, quiet=quiet)
 
 
 class _Clock:
@@ -127,14 +151,35 @@ class _Build:
     clock: _Clock
 
     def write_shards(self, shards: int) -> None:
-        """A full build in ``shards`` processes, each writing its own segment."""
+        """A full build in ``shards`` segments, each written by a worker process of this machine
+        (at most ``workers`` at a time)."""
+        self._commit_shards(_run_shards(self.todo, self.target, shards, self.workers, self.progress))
+
+    def write_on_cluster(self, session: Any) -> None:
+        """A full build whose shard tasks run on a Dask cluster (``cluster.Session``)."""
+        from .cluster import run_shards
+
+        run = run_shards(session, self.todo, self.target, self.progress)
+        for outcome in run.unread:  # files the builder could not read to ship them
+            self.ledger.record(outcome)
+        self.ledger.report.cluster = run.summary
+        self._commit_shards(run.shards)
+
+    def _commit_shards(self, run: tuple[list[Path], list[Any], float]) -> None:
+        """The shards' segments, written wherever, committed as the generation (unmerged), and
+        what each shard task returned recorded, in ``todo`` order."""
         assert self.previous is None, "shards write full builds only: nothing to replace or delete"
-        outcomes, times, last_page = _run_shards(self.todo, self.target, shards, self.progress)
+        dirs, results, last_page = run
         self.clock.lap("read", at=last_page)
         self.clock.lap("write")
-        for outcome in outcomes:
-            self.ledger.record(outcome)
-        self.ledger.report.shards = [t.as_dict() for t in times]
+        combine_shards(self.target, dirs)
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
+        self.clock.lap("combine")
+        for outcomes, _times in results:
+            for outcome in outcomes:
+                self.ledger.record(outcome)
+        self.ledger.report.shards = [times.as_dict() for _outcomes, times in results]
         self.progress.close()
 
     def write_one(self) -> None:
@@ -162,7 +207,8 @@ class _Build:
         self.clock.lap("write")
 
 
-def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers: int, quiet: bool) -> Report:
+def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers: int, shards: int | None,
+                  quiet: bool, session: Any = None) -> Report:
     clock = _Clock()
     report = Report(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), phases=clock.phases)
     gen.prune(index_root)  # leftovers of a killed build
@@ -181,12 +227,15 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     work = _Build(target, todo, ledger.gone(files), previous if old else None, workers, ledger,
                   Progress(len(todo), quiet=quiet), clock)
     clock.lap("discover")
-    Registry.default()  # loaded once in the parent so that forked workers share them
-    load_segmenter()
-    clock.lap("load")
+    if session is None:
+        Registry.default()  # loaded once in the parent so that forked workers share them
+        load_segmenter()
+        clock.lap("load")
     try:
-        if work.previous is None and workers > 1 and len(todo) >= SHARD_MIN_PAGES:
-            work.write_shards(workers)
+        if session is not None:
+            work.write_on_cluster(session)
+        elif work.previous is None and workers > 1 and len(todo) >= SHARD_MIN_PAGES:
+            work.write_shards(shards or workers)
         else:
             work.write_one()
     except BaseException:
@@ -229,34 +278,43 @@ def _shard_process(part: list[SourceFile], directory: str, memory_mb: int, done:
         with done.get_lock():
             done.value += 1
 
-    outcomes, times = write_segment(part, Path(directory), memory_mb, page_done)
-    out.put((directory, outcomes, times))
+    out.put((directory, write_segment(part, Path(directory), memory_mb, page_done)))
 
 
-def _run_shards(todo: list[SourceFile], target: Path, shards: int, progress: Progress
-                ) -> tuple[list[Outcome], list[ShardTimes], float]:
-    """Index ``todo`` in ``shards`` processes and combine their segments into ``target``.
-    Returns each file's outcome in ``todo`` order, each shard's times, and when the last page
-    was read (``time.monotonic()``)."""
+def split(todo: list[SourceFile], parts: int) -> list[list[SourceFile]]:
+    """``todo`` cut into ``parts`` consecutive runs of nearly equal length (the order is kept, so
+    the generation's documents are numbered as one writer would number them)."""
+    return [todo[i * len(todo) // parts:(i + 1) * len(todo) // parts] for i in range(parts)]
+
+
+def _run_shards(todo: list[SourceFile], target: Path, shards: int, workers: int, progress: Progress
+                ) -> tuple[list[Path], list[Any], float]:
+    """Index ``todo`` as ``shards`` segments, in at most ``workers`` processes at a time.
+    Returns the shard directories, each one's ``write_segment`` result, in ``todo`` order, and
+    when the last page was read (``time.monotonic()``)."""
     ctx = multiprocessing.get_context("fork")  # pyvi and the registry, loaded once, are shared
     done = ctx.Value("q", 0)
     out = ctx.Queue()
-    parts = [todo[i * len(todo) // shards:(i + 1) * len(todo) // shards] for i in range(shards)]
-    dirs = [str(target / f"shard-{i}") for i in range(shards)]
-    memory_mb = max(128, BUILD_MEMORY_MB // shards)
-    procs = [ctx.Process(target=_shard_process, args=(part, d, memory_mb, done, out), name=f"shard-{i}")
-             for i, (part, d) in enumerate(zip(parts, dirs))]
-    results: dict[str, tuple[list[Outcome], ShardTimes]] = {}
+    dirs = [target / f"shard-{i}" for i in range(shards)]
+    memory_mb = max(128, BUILD_MEMORY_MB // min(shards, workers))
+    procs = {str(d): ctx.Process(target=_shard_process, args=(part, str(d), memory_mb, done, out), name=f"shard-{i}")
+             for i, (part, d) in enumerate(zip(split(todo, shards), dirs))}
+    waiting = list(procs.values())
+    running: dict[str, Any] = {}
+    results: dict[str, Any] = {}
     last_page = None
     try:
-        for proc in procs:
-            proc.start()
         while len(results) < shards:
+            while waiting and len(running) < workers:
+                proc = waiting.pop(0)
+                proc.start()
+                running[next(d for d, p in procs.items() if p is proc)] = proc
             try:
-                directory, outcomes, times = out.get(timeout=0.5)
-                results[directory] = (outcomes, times)
+                directory, result = out.get(timeout=0.5)
+                results[directory] = result
+                running.pop(directory).join()
             except queue.Empty:
-                dead = [p for p in procs if p.exitcode not in (None, 0)]
+                dead = [p for p in running.values() if p.exitcode not in (None, 0)]
                 if dead:
                     raise RuntimeError(f"{dead[0].name} stopped with exit code {dead[0].exitcode}") from None
             progress.advance_to(done.value)
@@ -265,15 +323,9 @@ def _run_shards(todo: list[SourceFile], target: Path, shards: int, progress: Pro
                 if not progress.quiet:
                     # the shards' own merges follow, minutes at archive scale, with no page count to show
                     log.info("all %d pages read; the %d shards are writing their segments", len(todo), shards)
-        for proc in procs:
-            proc.join()
     finally:
-        for proc in procs:
+        for proc in procs.values():
             if proc.is_alive():
                 proc.terminate()
                 proc.join()
-    combine_shards(target, [Path(d) for d in dirs])
-    for d in dirs:
-        shutil.rmtree(d, ignore_errors=True)
-    outcomes = [outcome for d in dirs for outcome in results[d][0]]
-    return outcomes, [results[d][1] for d in dirs], last_page or time.monotonic()
+    return dirs, [results[str(d)] for d in dirs], last_page or time.monotonic()

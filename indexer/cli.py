@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+EX_UNAVAILABLE = 69  # sysexits: a service is unavailable -- the Dask scheduler of --cluster
 EX_TEMPFAIL = 75  # sysexits: "try again later" -- another build holds the lock
 
 
@@ -15,12 +16,33 @@ def _build(args: argparse.Namespace) -> int:
     from .build import build
     from .generations import BuildLocked
 
+    cluster = None
+    if args.cluster:
+        from .cluster import ClusterOptions  # imports no dask: that waits for connect()
+
+        cluster = ClusterOptions(args.cluster, ship_files=args.ship_files,
+                                 scratch=Path(args.scratch) if args.scratch else None,
+                                 **({"task_pages": args.task_pages} if args.task_pages else {}),
+                                 **({"max_segments": args.max_segments} if args.max_segments else {}))
+    elif args.ship_files or args.scratch or args.task_pages or args.max_segments:
+        print("--ship-files, --scratch, --task-pages and --max-segments need --cluster", file=sys.stderr)
+        return 2
     try:
         report = build([Path(s) for s in args.source], Path(args.index), full=args.full,
-                       workers=args.workers, quiet=args.quiet)
+                       workers=args.workers, shards=args.shards, cluster=cluster, quiet=args.quiet)
     except BuildLocked as err:
         print(f"build refused: {err}; try again when it has finished", file=sys.stderr)
         return EX_TEMPFAIL
+    except Exception as err:
+        from .cluster import ClusterBuildError, ClusterUnavailable
+
+        if isinstance(err, ClusterUnavailable):
+            print(f"build failed: {err}; nothing was published", file=sys.stderr)
+            return EX_UNAVAILABLE
+        if isinstance(err, ClusterBuildError):
+            print(f"build failed: {err}; nothing was published", file=sys.stderr)
+            return 1
+        raise
     data = report.as_dict()
     print(
         f"{data['mode']} build {data['generation']}: read {data['read']} pages, indexed {data['indexed']} "
@@ -91,7 +113,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", required=True, help="index root directory")
     p.add_argument("--full", action="store_true", help="re-read every file instead of only changed ones")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--shards", type=int, default=None,
+                   help="segments a full build writes, at most --workers at a time (default: one per worker)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="run a full build's shard tasks on the Dask scheduler at ADDRESS (tcp://HOST:8786), "
+                        "or on N worker processes started here (local:N); needs the cluster extra")
+    p.add_argument("--ship-files", action="store_true",
+                   help="with --cluster: send each task its files' bytes (the workers cannot see the source)")
+    p.add_argument("--scratch", metavar="DIR",
+                   help="with --cluster: segments come back through DIR, a folder every worker and this "
+                        "machine see at the same path, instead of over the Dask connection")
+    p.add_argument("--task-pages", type=int, help="with --cluster: pages per shard task (default 1000)")
+    p.add_argument("--max-segments", type=int,
+                   help="with --cluster: merge on the cluster down to this many segments (default 16)")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("extract", help="print what build would index for each file")

@@ -232,7 +232,7 @@ def test_a_full_build_in_shards_answers_and_scores_exactly_as_one_writer_does(tm
     assert sharded.added == 40  # pages at the same path under both roots (p/000.html ...) are all kept
     # where the time went, as the build measured it: wall phases, and each shard's own seconds
     saved = json.loads((gen.current(tmp_path / "sharded") / "report.json").read_text())
-    assert list(saved["phases"]) == ["discover", "load", "read", "write", "publish"]
+    assert list(saved["phases"]) == ["discover", "load", "read", "write", "combine", "publish"]
     assert [s["pages"] for s in saved["shards"]] == [20, 21]
     assert all(s["read"] > 0 and s["add"] > 0 and s["merge"] > 0 for s in saved["shards"])
     assert list(serial.phases) == ["discover", "load", "read", "write", "publish"] and not serial.shards

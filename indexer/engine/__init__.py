@@ -2,9 +2,10 @@
 
 Its interface is narrow on purpose, so another engine (a Whoosh fork, tantivy, OpenSearch) can
 take its place: write a batch of analysed documents into a new directory (``IndexWriter``),
-join indexes written in parallel into one generation (``combine_shards``), open a finished
-generation with a ranking (``Generation.open``, ``Generation.warm``), search it with a query
-plan, filters and facets (``Generation.search``), fetch one stored document (``Generation.get``).
+join indexes written in parallel into one generation (``combine_shards``), or into one segment
+(``merge_shards``), open a finished generation with a ranking (``Generation.open``,
+``Generation.warm``), search it with a query plan, filters and facets (``Generation.search``),
+fetch one stored document (``Generation.get``).
 
 Modules, in the order a query meets them:
 
@@ -51,8 +52,8 @@ from .facets import Filters
 from .fields import INDEX_FORMAT, SCORED_FIELDS, IndexDoc
 from .generation import EngineResult, Generation, Hit
 from .ranking import Ranking
-from .store import IndexWriter, append_writer, combine_shards
+from .store import IndexWriter, append_writer, combine_shards, merge_shards
 from .terms import TERM_CACHE_POSTINGS
 
 __all__ = ["INDEX_FORMAT", "SCORED_FIELDS", "TERM_CACHE_POSTINGS", "EngineResult", "Filters", "Generation", "Hit",
-           "IndexDoc", "IndexWriter", "Ranking", "append_writer", "combine_shards"]
+           "IndexDoc", "IndexWriter", "Ranking", "append_writer", "combine_shards", "merge_shards"]

@@ -21,6 +21,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import TermNotFound
+from whoosh.writing import OPTIMIZE
 
 from .codec import PostingReads, format_problems, read_postings
 from .fields import IndexDoc, facet_key, mention_term
@@ -119,6 +120,30 @@ def combine_shards(directory: Path, shards: list[Path]) -> int:
     # Whoosh's documented hook for choosing a commit's segments: keep these, as they are
     index.writer().commit(mergetype=lambda _writer, existing: existing + segments)
     return len(segments)
+
+
+def merge_shards(directory: Path, shards: list[Path], memory_mb: int = 256) -> None:
+    """Make ``directory`` one index of ONE segment holding the documents of the finished
+    ``shards`` indexes, in order: a merge, for when a generation would otherwise have too many
+    segments. The same answers and scores as ``combine_shards`` gives: Whoosh's merge re-adds each
+    document's one-byte approximate field length to the field's total, which would shift the
+    average lengths BM25F divides by, so the shards' exact totals are put back."""
+    combine_shards(directory, shards)
+    index = whoosh_index.open_dir(str(directory))
+    exact: dict[str, int] = {}
+    with index.reader() as reader:
+        for segment in reader.segments() or []:
+            for name, length in segment._fieldlengths.items():
+                exact[name] = exact.get(name, 0) + length
+
+    def optimize_exactly(writer: Any, segments: list[Any]) -> list[Any]:
+        remaining = OPTIMIZE(writer, segments)
+        totals = writer.perdocwriter._fieldlengths
+        totals.clear()
+        totals.update(exact)
+        return remaining
+
+    index.writer(limitmb=memory_mb).commit(mergetype=optimize_exactly)
 
 
 _warned = False

@@ -1,0 +1,485 @@
+"""Full builds on a Dask cluster (``build --cluster``): the shard tasks of a local full build,
+run by ``dask.distributed`` workers on other machines.
+
+The builder (this process) discovers the files and cuts them into tasks of consecutive files.
+Each task (``shard_task``, on a worker) reads its files -- from the source folder, which every
+worker sees at the same path, or from the bytes the builder ships with the task
+(``--ship-files``) -- and writes one segment with ``pages.write_segment``, exactly as a local
+shard process does; it hands the finished segment back over the Dask connection, or leaves it in
+a directory under ``--scratch`` that every worker and the builder see. When the tasks are more
+than ``MAX_SEGMENTS``, a merge task per group of consecutive segments joins them on the cluster
+first (``merge_task``). The builder then commits the segments as one generation, as a local
+sharded build does, and publishes it.
+
+Dask does the scheduling: each task is a future followed with ``as_completed``; a task that
+raised is retried (``retries``); the tasks of a worker that died are run again elsewhere by the
+scheduler (up to its ``allowed-failures``); segments move from the worker that wrote them to the
+one that merges them by Dask's own transfers. Pages done come back as worker events on a topic
+of this build (``Worker.log_event``, ``Client.subscribe_topic``) for the progress line.
+
+Needs the ``cluster`` extra (``pip install 'tracuu[cluster]'``); nothing else imports this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import pickle
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .bookkeeping import Outcome
+from .engine import merge_shards
+from .extract import MAX_FILE_BYTES
+from .pages import write_segment
+from .sources import SourceFile
+
+log = logging.getLogger("indexer.build")
+
+# Pages per shard task, unless the cluster has more threads than that makes tasks: about a
+# minute of one core per task, so a worker that dies loses little and the tasks spread evenly.
+TASK_PAGES = 1000
+# A generation is left with at most this many segments: beyond it, merge tasks join consecutive
+# segments first. Query latency with 2, 16 and 64 segments of the same pages is in bench/README.md.
+MAX_SEGMENTS = 16
+# Whoosh's posting buffers of one task (a local shard on 2 cores gets 512 MB).
+TASK_MEMORY_MB = 512
+RETRIES = 2  # a task that raised (a full disk, a worker short of memory) runs again up to this often
+CONNECT_SECONDS = 10.0
+WORKERS_SECONDS = 30.0  # how long a scheduler may take to have its first worker
+# Shipped files in flight per worker thread: enough to keep every worker busy, bounded so that the
+# builder does not read the whole archive into the scheduler's memory.
+SHIPPED_PER_THREAD = 2
+
+
+class ClusterUnavailable(RuntimeError):
+    """The scheduler cannot be reached (at the start: nothing was touched), or was lost."""
+
+
+class ClusterBuildError(RuntimeError):
+    """A task failed on the cluster for a reason no retry cures (a source its worker cannot see)."""
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """Where and how a cluster build runs; see ``python -m indexer build --help``."""
+
+    address: str  # tcp://HOST:8786, or local:N for N worker processes on this machine
+    ship_files: bool = False  # the builder sends each task its files' bytes
+    scratch: Path | None = None  # segments come back through this directory, not the connection
+    task_pages: int = TASK_PAGES
+    max_segments: int = MAX_SEGMENTS
+
+
+class Session:
+    """A connected client (and the local cluster of ``local:N``), for the length of one build."""
+
+    def __init__(self, client: Any, options: ClusterOptions, local: Any = None):
+        self.client, self.options, self.local = client, options, local
+
+    def workers(self) -> dict[str, Any]:
+        return self.client.scheduler_info(n_workers=-1)["workers"]
+
+    def threads(self) -> int:
+        return sum(w.get("nthreads", 1) for w in self.workers().values()) or 1
+
+    def dashboard(self) -> str:
+        """Where the scheduler's dashboard is, or why there is none."""
+        if "dashboard" in self.client.scheduler_info().get("services", {}):
+            return self.client.dashboard_link
+        return "none (the scheduler serves no dashboard: bokeh is not installed where it runs)"
+
+
+@contextmanager
+def connect(options: ClusterOptions, quiet: bool = False) -> Iterator[Session]:
+    """Connect to the scheduler at ``options.address`` (or start ``local:N``) and wait for a
+    worker. Raises ``ClusterUnavailable`` naming the address when that fails."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as err:
+        raise ClusterUnavailable("building on a cluster needs dask.distributed: "
+                                 "pip install 'tracuu[cluster]'") from err
+    # dask's import set its loggers to INFO: the build's own lines say what matters here
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    local = None
+    address = options.address
+    try:
+        if address.startswith("local:"):
+            local = LocalCluster(n_workers=int(address.split(":", 1)[1]), threads_per_worker=1, processes=True,
+                                 host="127.0.0.1", dashboard_address="127.0.0.1:0")
+            client = Client(local, set_as_default=False)
+        else:
+            client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+    except (OSError, ValueError) as err:  # TimeoutError is an OSError
+        if local is not None:
+            local.close()
+        raise ClusterUnavailable(f"no Dask scheduler answers at {address}: {err}") from err
+    try:
+        try:
+            client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+        except (OSError, TimeoutError) as err:
+            raise ClusterUnavailable(f"the Dask scheduler at {address} has no workers "
+                                     f"(waited {WORKERS_SECONDS:.0f} s)") from err
+        session = Session(client, options, local)
+        if not quiet:
+            workers = session.workers()
+            log.info("cluster %s: %d workers, %d threads; dashboard: %s", address, len(workers),
+                     session.threads(), session.dashboard())
+            busy = sorted(a for a, w in workers.items() if w.get("nthreads", 1) > 1)
+            if busy:  # tasks are pure-Python CPU work: threads of one process share one core
+                log.warning("workers with several threads run shard tasks one core at a time "
+                            "(start them with --nthreads 1 --nworkers auto): %s", ", ".join(busy))
+        yield session
+    finally:
+        client.close()
+        if local is not None:
+            local.close()
+
+
+# ---------------------------------------------------------------- on the workers
+
+
+@dataclass
+class Segment:
+    """A finished segment: its files, or the directory under the scratch folder that holds them."""
+
+    files: dict[str, bytes] | None = None
+    directory: str | None = None
+
+    def materialise(self, into: Path) -> None:
+        """The segment's files in the new directory ``into`` (moved out of the scratch folder)."""
+        if self.directory is not None:
+            shutil.move(self.directory, into)
+            return
+        into.mkdir(parents=True)
+        for name, data in (self.files or {}).items():
+            (into / name).write_bytes(data)
+
+
+@dataclass
+class Done:
+    """What a shard or merge task hands back: each shard's ``write_segment`` result, unchanged,
+    with where and how long it ran, in file order; and the segment they make."""
+
+    shards: list[tuple[Any, dict[str, Any]]]
+    segment: Segment
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    number: int
+    files: list[SourceFile]
+    memory_mb: int
+    topic: str  # progress events go to this topic
+    shipped: bytes | None = None  # zlib'd pickle of each file's bytes (``ship``)
+    scratch: str | None = None  # leave the segment here instead of sending it back
+
+
+class SourceNotVisible(ClusterBuildError):
+    pass
+
+
+def _worker() -> Any:
+    from distributed import get_worker
+
+    return get_worker()
+
+
+def _hand_back(directory: Path, scratch: str | None, name: str) -> Segment:
+    if scratch is None:
+        return Segment(files={p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()})
+    partial = Path(scratch) / f".{name}-{uuid.uuid4().hex}"
+    shutil.copytree(directory, partial)
+    final = partial.with_name(partial.name[1:])  # a rerun of the task leaves its own directory
+    partial.rename(final)
+    return Segment(directory=str(final))
+
+
+def _unseen(paths: list[str]) -> list[str]:
+    return [p for p in paths if not os.path.isdir(p)]
+
+
+def code_fingerprint() -> str:
+    """A hash of this package's code and data: the builder and its workers must run the same, or
+    the generation would depend on which worker read which page."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".txt", ".tsv", ".csv") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def shard_task(task: ShardTask) -> Done:
+    """On a worker: index ``task.files`` into one segment with ``pages.write_segment``."""
+    worker = _worker()
+    started = time.monotonic()
+    missing = _unseen(sorted({f.root for f in task.files} if task.shipped is None else set())
+                      + ([task.scratch] if task.scratch else []))
+    if missing:
+        raise SourceNotVisible(f"worker {worker.address} cannot see {', '.join(missing)}: the source folder must "
+                               "be at the same path on every worker (or build with --ship-files), and so must "
+                               "the scratch folder")
+    last = [started, 0]
+
+    def page_done() -> None:
+        last[1] += 1
+        now = time.monotonic()
+        if now - last[0] >= 1.0:
+            last[0] = now
+            worker.log_event(task.topic, {"task": task.number, "pages": last[1]})
+
+    with tempfile.TemporaryDirectory(prefix=f"tracuu-shard-{task.number}-", dir=worker.local_directory) as tmp:
+        files = task.files
+        if task.shipped is not None:
+            files = _unpack(task, Path(tmp) / "files")
+        result = write_segment(files, Path(tmp) / "segment", task.memory_mb, page_done)
+        segment = _hand_back(Path(tmp) / "segment", task.scratch, f"shard-{task.number}")
+    worker.log_event(task.topic, {"task": task.number, "pages": len(task.files), "done": 1})
+    info = {"task": task.number, "worker": worker.address, "seconds": round(time.monotonic() - started, 2)}
+    return Done([(result, info)], segment)
+
+
+def merge_task(number: int, memory_mb: int, scratch: str | None, topic: str, *parts: Done) -> Done:
+    """On a worker: the segments of ``parts`` (consecutive shard tasks) merged into one."""
+    worker = _worker()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"tracuu-merge-{number}-", dir=worker.local_directory) as tmp:
+        inputs = []
+        for i, part in enumerate(parts):
+            into = Path(tmp) / f"in-{i}"
+            if part.segment.directory is not None:  # copied, not moved: a rerun must find it again
+                shutil.copytree(part.segment.directory, into)
+            else:
+                part.segment.materialise(into)
+            inputs.append(into)
+        merged = Path(tmp) / "merged"
+        merge_shards(merged, inputs, memory_mb)
+        segment = _hand_back(merged, scratch, f"merge-{number}")
+    worker.log_event(topic, {"merge": number, "done": 1, "seconds": round(time.monotonic() - started, 2)})
+    return Done([shard for part in parts for shard in part.shards], segment)
+
+
+def _unpack(task: ShardTask, into: Path) -> list[SourceFile]:
+    """Shipped bytes written where ``write_segment`` reads them; ids and the manifest come from
+    the root and relative path, which stay the builder's."""
+    into.mkdir()
+    contents = pickle.loads(zlib.decompress(task.shipped or b""))
+    files = []
+    for i, (source, raw) in enumerate(zip(task.files, contents)):
+        path = into / str(i)
+        path.write_bytes(raw)
+        files.append(replace(source, path=str(path)))
+    return files
+
+
+def ship(files: list[SourceFile]) -> tuple[bytes, list[SourceFile], list[Outcome]]:
+    """The builder's side of ``--ship-files``: the bytes of ``files`` that can be read (as much as
+    ``read_page`` would read), and the outcome of each one that cannot, as a local build has it."""
+    contents, readable, unread = [], [], []
+    for source in files:
+        if source.size > MAX_FILE_BYTES:  # read_page refuses it by its size, unread
+            contents.append(b"")
+            readable.append(source)
+            continue
+        try:
+            with open(source.path, "rb") as fh:
+                contents.append(fh.read(MAX_FILE_BYTES + 1))
+            readable.append(source)
+        except OSError as err:
+            unread.append(Outcome(source, reason=f"unreadable: {err.strerror or err}"))
+    return zlib.compress(pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL), 1), readable, unread
+
+
+# ---------------------------------------------------------------- on the builder
+
+
+@dataclass
+class ClusterRun:
+    """What ``run_shards`` hands the build: the segment directories under the new generation,
+    each shard task's ``write_segment`` result in file order, when the last page was read; the
+    files the builder could not read to ship; and a summary for the report."""
+
+    shards: tuple[list[Path], list[Any], float]
+    unread: list[Outcome] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def plan(pages: int, threads: int, options: ClusterOptions) -> tuple[int, list[range]]:
+    """How many shard tasks, and the groups of consecutive tasks that each become one segment."""
+    tasks = max(1, min(pages, max(threads, math.ceil(pages / max(1, options.task_pages)))))
+    groups = min(tasks, max(1, options.max_segments))
+    return tasks, [range(i * tasks // groups, (i + 1) * tasks // groups) for i in range(groups)]
+
+
+class _Pages:
+    """Pages done per task, from the workers' events (a rerun task starts again from 0)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pages: dict[int, int] = {}
+        self.done: set[int] = set()
+        self.merged: set[int] = set()
+
+    def event(self, event: tuple[float, dict[str, Any]]) -> None:
+        _stamp, msg = event
+        with self.lock:
+            if "merge" in msg:
+                self.merged.add(msg["merge"])
+                return
+            self.pages[msg["task"]] = msg["pages"]
+            if msg.get("done"):
+                self.done.add(msg["task"])
+
+    def counts(self) -> tuple[int, int, int]:
+        with self.lock:
+            return sum(self.pages.values()), len(self.done), len(self.merged)
+
+
+def run_shards(session: Session, todo: list[SourceFile], target: Path, progress: Any) -> ClusterRun:
+    """Run the shard tasks of ``todo`` on the cluster and bring their segments into ``target``
+    (``shard-0``, ``shard-1``, ... in file order). Raises ``ClusterUnavailable`` if the scheduler
+    is lost, ``ClusterBuildError`` if a task fails for good."""
+    from distributed import CancelledError, as_completed
+
+    from .build import split
+
+    options = session.options
+    threads = session.threads()
+    tasks, groups = plan(len(todo), threads, options)
+    parts = split(todo, tasks)
+    topic = f"tracuu-build-{target.name}-{uuid.uuid4().hex[:8]}"
+    scratch = None
+    if options.scratch is not None:
+        scratch = Path(options.scratch).resolve() / f"tracuu-{target.name}"
+        scratch.mkdir(parents=True)
+    try:
+        return _run(session, parts, groups, target, progress, topic, scratch, CancelledError, as_completed)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(session: Session, parts: list[list[SourceFile]], groups: list[range], target: Path, progress: Any,
+         topic: str, scratch: Path | None, CancelledError: type, as_completed: Any) -> ClusterRun:
+    client, options = session.client, session.options
+    started = time.monotonic()
+    ours = code_fingerprint()
+    other = sorted(worker for worker, theirs in client.run(code_fingerprint).items() if theirs != ours)
+    if other:
+        raise ClusterBuildError(f"workers run other code than this builder (install the same version of tracuu on "
+                                f"them): {', '.join(other)}")
+    must_see = sorted({f.root for part in parts for f in part}) if not options.ship_files else []
+    must_see += [str(scratch)] if scratch is not None else []
+    if must_see:  # fail at once, not after every task has failed
+        for worker, missing in client.run(_unseen, must_see).items():
+            if missing:
+                raise SourceNotVisible(
+                    f"worker {worker} cannot see {', '.join(missing)}: the source folder must be at the same path "
+                    "on every worker (or build with --ship-files), and so must the scratch folder")
+    counts = _Pages()
+    client.subscribe_topic(topic, counts.event)
+    merging = any(len(g) > 1 for g in groups)
+    log.info("%d pages in %d shard tasks%s, on %d workers", sum(map(len, parts)), len(parts),
+             f", merged into {len(groups)} segments" if merging else "", len(session.workers()))
+    shard_futures: dict[int, Any] = {}
+    finals = as_completed(loop=client.loop)
+    final_group: dict[str, int] = {}
+    unread: list[Outcome] = []
+    limit = SHIPPED_PER_THREAD * session.threads() if options.ship_files else len(parts)
+    next_part = 0
+    results: dict[int, Done] = {}
+    dirs = [target / f"shard-{g}" for g in range(len(groups))]
+    group_of = {t: g for g, group in enumerate(groups) for t in group}
+    last_page = None
+
+    def submit_more() -> None:
+        nonlocal next_part
+        while next_part < len(parts) and sum(not f.done() for f in shard_futures.values()) < limit:
+            i = next_part
+            files, shipped = parts[i], None
+            if options.ship_files:
+                shipped, files, skipped = ship(parts[i])
+                unread.extend(skipped)
+            task = ShardTask(i, files, TASK_MEMORY_MB, topic, shipped, str(scratch) if scratch else None)
+            shard_futures[i] = client.submit(shard_task, task, key=f"tracuu-shard-{i}-{topic}", retries=RETRIES,
+                                             pure=False, priority=-i)
+            next_part += 1
+            group = groups[group_of[i]]
+            if i == group[-1]:  # the group's last task is in: its segment can be planned
+                g = group_of[i]
+                if len(group) == 1:
+                    future = shard_futures[i]
+                else:
+                    future = client.submit(merge_task, g, TASK_MEMORY_MB, str(scratch) if scratch else None, topic,
+                                           *[shard_futures[t] for t in group], key=f"tracuu-merge-{g}-{topic}",
+                                           retries=RETRIES, pure=False, priority=1)
+                final_group[future.key] = g
+                finals.add(future)
+
+    try:
+        submit_more()
+        while len(results) < len(groups):
+            for future in finals.next_batch(block=False) if finals.has_ready() else []:
+                g = final_group[future.key]
+                try:
+                    done = future.result()
+                except CancelledError as err:
+                    raise ClusterUnavailable(f"lost the Dask scheduler at {options.address} during the build") from err
+                except ClusterBuildError:
+                    raise
+                except Exception as err:
+                    raise ClusterBuildError(f"segment {g} failed on the cluster: {type(err).__name__}: {err}") from err
+                done.segment.materialise(dirs[g])
+                results[g] = replace(done, segment=Segment())
+                for t in groups[g]:
+                    shard_futures.pop(t, None)  # release the segment's bytes on the workers
+            if client.status not in ("running", "connecting"):
+                raise ClusterUnavailable(f"lost the Dask scheduler at {options.address} during the build")
+            submit_more()
+            pages, tasks_done, merged = counts.counts()
+            pages = max(pages, sum(len(parts[t]) for g in results for t in groups[g]))
+            progress.describe(f"tasks {max(tasks_done, sum(len(groups[g]) for g in results))}/{len(parts)}"
+                              + (f", merges {merged}/{sum(len(g) > 1 for g in groups)}" if merging else ""))
+            progress.advance_to(pages)
+            if last_page is None and pages >= progress.total:
+                last_page = time.monotonic()
+                if not progress.quiet and len(results) < len(groups):
+                    log.info("all %d pages read; %d segments to finish on the cluster", progress.total,
+                             len(groups) - len(results))
+            if len(results) < len(groups):
+                time.sleep(0.2)
+    finally:
+        for future in shard_futures.values():
+            future.cancel()
+        try:
+            client.unsubscribe_topic(topic)
+        except Exception:  # the scheduler is gone: nothing to unsubscribe from
+            pass
+    shards = [shard for g in range(len(groups)) for shard in results[g].shards]
+    summary = {
+        "address": options.address,
+        "workers": len(session.workers()),
+        "threads": session.threads(),
+        "tasks": len(parts),
+        "segments": len(groups),
+        "ship_files": options.ship_files,
+        "scratch": bool(scratch),
+        "seconds": round(time.monotonic() - started, 2),
+        "task_seconds": [info["seconds"] for _result, info in shards],
+        "task_workers": sorted({info["worker"] for _result, info in shards}),
+    }
+    return ClusterRun(([d for d in dirs], [result for result, _info in shards], last_page or time.monotonic()),
+                      unread, summary)
