@@ -96,3 +96,32 @@ def test_a_ranking_is_handed_to_the_generation_and_changes_only_its_scores(gener
     assert generation.ranking == Ranking() and saturating.ranking.k1 == 2.0
     assert generation.evaluate(query).scores.tolist() == default.scores.tolist()  # the original is unchanged
     assert saturating.search(None, Filters()).total == generation.search(None, Filters()).total == 700
+
+
+def test_shards_merged_into_one_segment_score_exactly_as_the_shards_combined(tmp_path):
+    from indexer.engine import append_writer, combine_shards, merge_shards
+
+    def shards(root) -> list:
+        rng = random.Random(5)
+        dirs = []
+        for s in range(3):  # three shards of different sizes, as tasks of a build write them
+            writer = IndexWriter(root / f"shard-{s}")
+            for i in range(s * 100, s * 100 + 60 + 40 * s):
+                writer.add(_doc(i, rng))
+            writer.commit()
+            dirs.append(root / f"shard-{s}")
+        return dirs
+
+    combine_shards(tmp_path / "combined", shards(tmp_path / "a"))
+    merge_shards(tmp_path / "merged", shards(tmp_path / "b"))
+    combine_shards(tmp_path / "whoosh", shards(tmp_path / "c"))
+    append_writer(tmp_path / "whoosh").commit(optimize=True)  # Whoosh's own merge, for contrast
+    combined, merged, plain = (Generation.open(tmp_path / name) for name in ("combined", "merged", "whoosh"))
+    assert combined.store.segments() == 3 and merged.store.segments() == plain.store.segments() == 1
+    assert [merged.store.stored(n)[0] for n in range(merged.size)] == [combined.store.stored(n)[0] for n in range(combined.size)]
+    query = AnyOf((Term("body_accented", "chung"), Term("body_accented", "le"), Term("body_accented", "tu7")))
+    want = combined.evaluate(query)
+    got = merged.evaluate(query)
+    assert (got.mask == want.mask).all() and got.scores.tolist() == want.scores.tolist()
+    # Whoosh's merge sums each page's one-byte approximate length: the averages, and scores, move
+    assert plain.evaluate(query).scores.tolist() != want.scores.tolist()
