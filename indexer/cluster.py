@@ -139,7 +139,7 @@ def connect(options: ClusterOptions, quiet: bool = False) -> Iterator[Session]:
             busy = sorted(a for a, w in workers.items() if w.get("nthreads", 1) > 1)
             if busy:  # tasks are pure-Python CPU work: threads of one process share one core
                 log.warning("workers with several threads run shard tasks one core at a time "
-                            "(start them with --nthreads 1 --nworkers auto): %s", ", ".join(busy))
+                            "(start them with --nthreads 1 --nworkers -1: one process per core): %s", ", ".join(busy))
         yield session
     finally:
         client.close()
