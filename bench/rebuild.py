@@ -1,6 +1,6 @@
 """Full and incremental rebuild: seconds, pages/s and peak memory of the build and its workers.
 
-    .venv/bin/python bench/rebuild.py [--pages 20000] [--workers N] [--seed 1] [--keep]
+    .venv/bin/python bench/rebuild.py [--pages 20000] [--workers N] [--seed 1] [--keep] [--cluster local:2]
 
 Generates N pages (plus a few held back, to be "added" later) with ../shared/tools/make_archive.py
 into bench/out/rebuild-archive-seedS-N/ (reused when present), links them into a working copy, and
@@ -26,6 +26,15 @@ build of 100 pages or more runs in shards, one process per worker, each reading,
 writing its own segment; a shard that finishes its pages early starts merging while the others
 still read, so the wall phases overlap and each shard's own seconds (``shards``: read and
 analyse, add to Whoosh's writer, merge and write its segment) are printed beside them.
+
+With ``--cluster ADDRESS`` (``local:2``: a Dask cluster of 2 worker processes on this machine),
+the same full build also runs on that cluster (``build --cluster``) right after the local one,
+into an index of its own, and the two wall times are compared (target: the cluster's within 15 %
+of the local sharded build on the same machine). From the cluster build's report it prints the
+per-task time (the seconds of each shard task over its pages: one worker thread's cost of a
+page), the serial part (the wall seconds outside the tasks' span: starting, connecting,
+discovering, combining the segments, publishing) and the full-build time those project for 1, 10
+and 50 workers.
 
 The working copy and its index are removed afterwards unless --keep is given (the archive stays).
 """
@@ -188,15 +197,20 @@ class Run:
     maxrss_kb: int
     index_mb: float
     log: str = field(repr=False, default="")
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
 
 
-def run_build(name: str, source: Path, index: Path, workers: int, full: bool, scratch: Path) -> Run:
-    rusage = scratch / f"rusage-{name.replace(' ', '-').replace(',', '').replace('%', '')}.json"
+def run_build(name: str, source: Path, index: Path, workers: int, full: bool, scratch: Path,
+              cluster: str | None = None) -> Run:
+    rusage = scratch / f"rusage-{name.replace(' ', '-').replace(',', '').replace('%', '').replace(':', '')}.json"
     cmd = [sys.executable, "-c", WRAPPER, str(rusage), sys.executable, "-m", "indexer", "build",
            "--source", str(source), "--index", str(index), "--workers", str(workers)]
     if full:
         cmd.append("--full")
+    if cluster:
+        cmd += ["--cluster", cluster]
     print(f"{name} build ...", flush=True)
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = Sampler(proc.pid)
@@ -212,7 +226,7 @@ def run_build(name: str, source: Path, index: Path, workers: int, full: bool, sc
     index_mb = sum(f.stat().st_size for f in live.rglob("*") if f.is_file()) / 1e6
     print(f"  {stdout.strip().splitlines()[0]}", flush=True)
     return Run(name, seconds, report, sampler.memory,
-               json.loads(rusage.read_text())["maxrss_kb"], index_mb, stderr)
+               json.loads(rusage.read_text())["maxrss_kb"], index_mb, stderr, (load_before, os.getloadavg()[0]))
 
 
 # ---------------------------------------------------------------- main
@@ -222,7 +236,7 @@ def mb(kb: int) -> str:
     return f"{kb / 1024:.0f} MB" if kb else "-"
 
 
-PHASES = ("discover", "load", "copy", "read", "write", "publish")
+PHASES = ("discover", "load", "copy", "read", "write", "combine", "publish")
 
 
 def table(runs: list[Run]) -> str:
@@ -251,6 +265,39 @@ def phase_table(runs: list[Run]) -> str:
     return aligned(rows)
 
 
+def cluster_lines(local: Run, cluster: Run, pages: int) -> str:
+    """The cluster build beside the local one, what one task costs, the serial part, and the
+    full-build time they project for more workers."""
+    c = cluster.report["cluster"]
+    shards = cluster.report["shards"]
+    task_pages = sum(s["pages"] for s in shards)
+    task_seconds = sum(c["task_seconds"])
+    per_page = task_seconds / task_pages  # seconds of one worker thread per page, inside the tasks
+    phases = cluster.report["phases"]
+    builder = {p: phases.get(p, 0.0) for p in ("discover", "combine", "publish")}
+    serial = cluster.seconds - c["seconds"]  # everything outside the tasks' span: start, connect, discover, combine, publish
+    ratio = cluster.seconds / local.seconds
+    lines = [
+        f"cluster {c['address']} ({c['workers']} workers, {c['threads']} threads): {c['tasks']} tasks of "
+        f"~{task_pages / c['tasks']:.0f} pages into {c['segments']} segments; wall {cluster.seconds:.1f} s against "
+        f"{local.seconds:.1f} s for the local sharded build: {ratio:.2f}x "
+        f"({'within' if ratio <= 1.15 else 'OUTSIDE'} the 15 % target)",
+        f"per task: {task_seconds / c['tasks']:.1f} s mean ({min(c['task_seconds']):.1f}-{max(c['task_seconds']):.1f}), "
+        f"{per_page * 1000:.1f} ms a page on one worker thread ({1 / per_page:.1f} pages/s per worker); "
+        f"the tasks' span {c['seconds']:.1f} s",
+        f"serial part: {serial:.1f} s (wall outside the tasks' span: process start, connecting, "
+        + ", ".join(f"{p} {v:.1f} s" for p, v in builder.items()) + ")",
+        "projected full build (serial part + pages x per-page time / workers; segments' transfer and merges not included):",
+    ]
+    for n in (100_000, 1_000_000, 5_000_000):
+        cells = []
+        for workers in (1, 10, 50):
+            t = serial + n * per_page / workers
+            cells.append(f"{workers} workers {t / 3600:6.2f} h")
+        lines.append(f"  {n:>9,} pages: " + ", ".join(cells))
+    return "\n".join(lines)
+
+
 def aligned(rows: list[tuple[str, ...]]) -> str:
     head = rows[0]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
@@ -268,6 +315,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: one per core)")
     parser.add_argument("--seed", type=int, default=1, help="make_archive seed (default 1)")
     parser.add_argument("--keep", action="store_true", help="keep the working copy and its index under bench/out/")
+    parser.add_argument("--cluster", metavar="ADDRESS",
+                        help="also build in full on this Dask cluster (build --cluster: tcp://HOST:8786, or local:N "
+                             "for N worker processes here), right after the local full build, and compare")
     args = parser.parse_args()
 
     few = max(5, args.pages // 1000)  # pages added and pages deleted
@@ -283,6 +333,9 @@ def main() -> int:
 
     try:
         runs = [run_build("full", src, index, args.workers, True, work)]
+        if args.cluster:
+            runs.append(run_build(f"full, cluster {args.cluster}", src, work / "index-cluster", args.workers, True,
+                                  work, cluster=args.cluster))
         runs.append(run_build("incremental, none", src, index, args.workers, False, work))
 
         step = len(base) // changed_count
@@ -300,6 +353,11 @@ def main() -> int:
         print(table(runs))
         print()
         print(phase_table(runs))
+        print("\nload average (1 min) before -> after each build: "
+              + "; ".join(f"{r.name} {r.load[0]:.2f} -> {r.load[1]:.2f}" for r in runs) + f" on {os.cpu_count()} cores")
+        if args.cluster:
+            print()
+            print(cluster_lines(runs[0], runs[1], args.pages))
         full, incr = runs[0], runs[-1]
         ratio = incr.seconds / full.seconds
         print(f"\nincremental (1% changed, {few} added, {few} deleted) / full: {ratio:.1%} "
