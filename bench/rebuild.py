@@ -45,6 +45,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -201,14 +202,14 @@ class Run:
 
 
 def run_build(name: str, source: Path, index: Path, workers: int, full: bool, scratch: Path,
-              cluster: str | None = None) -> Run:
+              cluster: str | None = None, extra: list[str] | None = None) -> Run:
     rusage = scratch / f"rusage-{name.replace(' ', '-').replace(',', '').replace('%', '').replace(':', '')}.json"
     cmd = [sys.executable, "-c", WRAPPER, str(rusage), sys.executable, "-m", "indexer", "build",
            "--source", str(source), "--index", str(index), "--workers", str(workers)]
     if full:
         cmd.append("--full")
     if cluster:
-        cmd += ["--cluster", cluster]
+        cmd += ["--cluster", cluster, *(extra or [])]
     print(f"{name} build ...", flush=True)
     load_before = os.getloadavg()[0]
     started = time.monotonic()
@@ -265,36 +266,55 @@ def phase_table(runs: list[Run]) -> str:
     return aligned(rows)
 
 
-def cluster_lines(local: Run, cluster: Run, pages: int) -> str:
-    """The cluster build beside the local one, what one task costs, the serial part, and the
-    full-build time they project for more workers."""
+def cluster_lines(locals_: list[Run], clusters: list[Run], merged: Run | None) -> str:
+    """The cluster build beside the local one (medians when run several times), what one task
+    costs, the serial part, and the full-build time they project for more workers."""
+    local_s = statistics.median(r.seconds for r in locals_)
+    cluster_s = statistics.median(r.seconds for r in clusters)
+    cluster = min(clusters, key=lambda r: abs(r.seconds - cluster_s))
     c = cluster.report["cluster"]
-    shards = cluster.report["shards"]
-    task_pages = sum(s["pages"] for s in shards)
-    task_seconds = sum(c["task_seconds"])
-    per_page = task_seconds / task_pages  # seconds of one worker thread per page, inside the tasks
+    task_pages = sum(s["pages"] for s in cluster.report["shards"])
+    per_page = sum(c["task_seconds"]) / task_pages  # seconds of one worker thread per page, inside the tasks
     phases = cluster.report["phases"]
     builder = {p: phases.get(p, 0.0) for p in ("discover", "combine", "publish")}
-    serial = cluster.seconds - c["seconds"]  # everything outside the tasks' span: start, connect, discover, combine, publish
-    ratio = cluster.seconds / local.seconds
+    serial = cluster.seconds - c["seconds"]  # outside the tasks' span: start, connect, discover, combine, publish
+    ratio = cluster_s / local_s
+    mb_per_page = cluster.index_mb / task_pages
     lines = [
         f"cluster {c['address']} ({c['workers']} workers, {c['threads']} threads): {c['tasks']} tasks of "
-        f"~{task_pages / c['tasks']:.0f} pages into {c['segments']} segments; wall {cluster.seconds:.1f} s against "
-        f"{local.seconds:.1f} s for the local sharded build: {ratio:.2f}x "
+        f"~{task_pages / c['tasks']:.0f} pages, {c['segments']} segments; wall {cluster_s:.1f} s "
+        f"({', '.join(f'{r.seconds:.1f}' for r in clusters)}) against {local_s:.1f} s "
+        f"({', '.join(f'{r.seconds:.1f}' for r in locals_)}) for the local sharded build: {ratio:.2f}x "
         f"({'within' if ratio <= 1.15 else 'OUTSIDE'} the 15 % target)",
-        f"per task: {task_seconds / c['tasks']:.1f} s mean ({min(c['task_seconds']):.1f}-{max(c['task_seconds']):.1f}), "
-        f"{per_page * 1000:.1f} ms a page on one worker thread ({1 / per_page:.1f} pages/s per worker); "
-        f"the tasks' span {c['seconds']:.1f} s",
+        f"per task: {sum(c['task_seconds']) / c['tasks']:.1f} s mean ({min(c['task_seconds']):.1f}-"
+        f"{max(c['task_seconds']):.1f}), {per_page * 1000:.1f} ms a page on one worker thread "
+        f"({1 / per_page:.1f} pages/s per worker); the tasks' span {c['seconds']:.1f} s",
         f"serial part: {serial:.1f} s (wall outside the tasks' span: process start, connecting, "
         + ", ".join(f"{p} {v:.1f} s" for p, v in builder.items()) + ")",
-        "projected full build (serial part + pages x per-page time / workers; segments' transfer and merges not included):",
+        f"segments handed back: {mb_per_page * 1000:.1f} MB per 1,000 pages (the index), over the Dask connection",
+    ]
+    merge_per_page = 0.0
+    if merged is not None and merged.report["cluster"]["merges"]:
+        merges = merged.report["cluster"]["merges"]
+        merge_per_page = sum(m["seconds"] for m in merges) / sum(m["pages"] for m in merges)
+        lines.append(f"merge tasks ({merged.name}): {len(merges)} merges of ~{sum(m['pages'] for m in merges) / len(merges):.0f} "
+                     f"pages, {merge_per_page * 1000:.1f} ms a page; that build's wall {merged.seconds:.1f} s")
+    lines += [
+        "projected full build, hours, for W workers (one core each) and N pages, tasks of at most 10,000 pages:",
+        "  unmerged = serial + N x task time a page / W + the segments' bytes to the builder at 1 Gbit/s (assumed)",
+        "  merged to 16 = the same, with merge tasks: their work spread over the workers, but the last group's",
+        "  merge (N/16 pages on one core) only after its tasks: max(N (task + merge) / W, N task / W + N/16 merge)",
+        f"  {'pages':>9}  {'1 worker':>9}  {'10 workers':>10}  {'50 workers':>10}  {'10, merged':>10}  {'50, merged':>10}",
     ]
     for n in (100_000, 1_000_000, 5_000_000):
         cells = []
-        for workers in (1, 10, 50):
-            t = serial + n * per_page / workers
-            cells.append(f"{workers} workers {t / 3600:6.2f} h")
-        lines.append(f"  {n:>9,} pages: " + ", ".join(cells))
+        for workers, merging in ((1, False), (10, False), (50, False), (10, True), (50, True)):
+            tasks = max(workers, -(-n // 10_000))
+            work = n * per_page / workers
+            if merging and tasks > 16:
+                work = max(n * (per_page + merge_per_page) / workers, work + n / 16 * merge_per_page)
+            cells.append((serial + work + n * mb_per_page / 117) / 3600)
+        lines.append(f"  {n:>9,}  {cells[0]:9.2f}  {cells[1]:10.2f}  {cells[2]:10.2f}  {cells[3]:10.2f}  {cells[4]:10.2f}")
     return "\n".join(lines)
 
 
@@ -315,6 +335,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: one per core)")
     parser.add_argument("--seed", type=int, default=1, help="make_archive seed (default 1)")
     parser.add_argument("--keep", action="store_true", help="keep the working copy and its index under bench/out/")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --cluster: run the local and cluster full builds this many times, alternating "
+                             "their order, and compare the medians (default 1)")
     parser.add_argument("--cluster", metavar="ADDRESS",
                         help="also build in full on this Dask cluster (build --cluster: tcp://HOST:8786, or local:N "
                              "for N worker processes here), right after the local full build, and compare")
@@ -333,9 +356,20 @@ def main() -> int:
 
     try:
         runs = [run_build("full", src, index, args.workers, True, work)]
+        merged = None
         if args.cluster:
             runs.append(run_build(f"full, cluster {args.cluster}", src, work / "index-cluster", args.workers, True,
                                   work, cluster=args.cluster))
+            # a shared machine's load moves: the pair again in the other order (cluster, then local)
+            for r in range(2, args.rounds + 1):
+                runs.append(run_build(f"full, cluster {args.cluster} #{r}", src, work / "index-cluster",
+                                      args.workers, True, work, cluster=args.cluster))
+                runs.append(run_build(f"full #{r}", src, index, args.workers, True, work))
+            # the same on 4 tasks merged into 2 segments on the cluster: what a merge task costs a page
+            merged = run_build(f"full, cluster {args.cluster}, 4 tasks merged to 2", src, work / "index-merged",
+                               args.workers, True, work, cluster=args.cluster,
+                               extra=["--task-pages", str(-(-args.pages // 4)), "--max-segments", "2"])
+            runs.append(merged)
         runs.append(run_build("incremental, none", src, index, args.workers, False, work))
 
         step = len(base) // changed_count
@@ -357,7 +391,9 @@ def main() -> int:
               + "; ".join(f"{r.name} {r.load[0]:.2f} -> {r.load[1]:.2f}" for r in runs) + f" on {os.cpu_count()} cores")
         if args.cluster:
             print()
-            print(cluster_lines(runs[0], runs[1], args.pages))
+            locals_ = [r for r in runs if r.name.startswith("full") and "cluster" not in r.name]
+            clusters = [r for r in runs if r.name.startswith(f"full, cluster {args.cluster}") and "merged" not in r.name]
+            print(cluster_lines(locals_, clusters, merged))
         full, incr = runs[0], runs[-1]
         ratio = incr.seconds / full.seconds
         print(f"\nincremental (1% changed, {few} added, {few} deleted) / full: {ratio:.1%} "

@@ -124,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scratch", metavar="DIR",
                    help="with --cluster: segments come back through DIR, a folder every worker and this "
                         "machine see at the same path, instead of over the Dask connection")
-    p.add_argument("--task-pages", type=int, help="with --cluster: pages per shard task (default 1000)")
+    p.add_argument("--task-pages", type=int,
+                   help="with --cluster: at most this many pages per shard task (default 10,000)")
     p.add_argument("--max-segments", type=int,
                    help="with --cluster: merge on the cluster down to this many segments (default 16)")
     p.set_defaults(func=_build)

@@ -47,11 +47,16 @@ from .sources import SourceFile
 
 log = logging.getLogger("indexer.build")
 
-# Pages per shard task, unless the cluster has more threads than that makes tasks: about a
-# minute of one core per task, so a worker that dies loses little and the tasks spread evenly.
-TASK_PAGES = 1000
+# At most this many pages per shard task: a task is the archive cut in one piece per worker thread
+# when that is smaller. Fewer, larger tasks mean fewer segments (a segment has its own term
+# dictionary: at 5,000 pages, 2 segments took 109 MiB, 16 took 225 and 64 took 340) and no merge
+# work on a small cluster, which is what keeps a cluster build level with a local one; 10,000
+# pages is about 8 minutes of one core, what a worker that dies loses at most.
+TASK_PAGES = 10_000
 # A generation is left with at most this many segments: beyond it, merge tasks join consecutive
-# segments first. Query latency with 2, 16 and 64 segments of the same pages is in bench/README.md.
+# segments first. Query latency at 5,000 pages, p50 over the whole mix: 3.6 ms with 2 segments,
+# 4.2 ms with 16, 8.1 ms with 64 (bench/README.md, "Segments"): each segment costs every query
+# term a lookup of its own.
 MAX_SEGMENTS = 16
 # Whoosh's posting buffers of one task (a local shard on 2 cores gets 512 MB).
 TASK_MEMORY_MB = 512
@@ -69,6 +74,15 @@ class ClusterUnavailable(RuntimeError):
 
 class ClusterBuildError(RuntimeError):
     """A task failed on the cluster for a reason no retry cures (a source its worker cannot see)."""
+
+
+class SourceNotVisible(ClusterBuildError):
+    """A worker cannot see the source folder (or the scratch folder) at the builder's path."""
+
+    @classmethod
+    def on(cls, worker: str, missing: list[str]) -> "SourceNotVisible":
+        return cls(f"worker {worker} cannot see {', '.join(missing)}: the source folder must be at the same path "
+                   "on every worker (or build with --ship-files), and so must the scratch folder")
 
 
 @dataclass(frozen=True)
@@ -174,6 +188,7 @@ class Done:
 
     shards: list[tuple[Any, dict[str, Any]]]
     segment: Segment
+    merges: list[dict[str, Any]] = field(default_factory=list)  # the merge tasks that made the segment
 
 
 @dataclass(frozen=True)
@@ -184,10 +199,6 @@ class ShardTask:
     topic: str  # progress events go to this topic
     shipped: bytes | None = None  # zlib'd pickle of each file's bytes (``ship``)
     scratch: str | None = None  # leave the segment here instead of sending it back
-
-
-class SourceNotVisible(ClusterBuildError):
-    pass
 
 
 def _worker() -> Any:
@@ -229,9 +240,7 @@ def shard_task(task: ShardTask) -> Done:
     missing = _unseen(sorted({f.root for f in task.files} if task.shipped is None else set())
                       + ([task.scratch] if task.scratch else []))
     if missing:
-        raise SourceNotVisible(f"worker {worker.address} cannot see {', '.join(missing)}: the source folder must "
-                               "be at the same path on every worker (or build with --ship-files), and so must "
-                               "the scratch folder")
+        raise SourceNotVisible.on(worker.address, missing)
     last = [started, 0]
 
     def page_done() -> None:
@@ -248,7 +257,8 @@ def shard_task(task: ShardTask) -> Done:
         result = write_segment(files, Path(tmp) / "segment", task.memory_mb, page_done)
         segment = _hand_back(Path(tmp) / "segment", task.scratch, f"shard-{task.number}")
     worker.log_event(task.topic, {"task": task.number, "pages": len(task.files), "done": 1})
-    info = {"task": task.number, "worker": worker.address, "seconds": round(time.monotonic() - started, 2)}
+    info = {"task": task.number, "pages": len(task.files), "worker": worker.address,
+            "seconds": round(time.monotonic() - started, 2)}
     return Done([(result, info)], segment)
 
 
@@ -268,8 +278,11 @@ def merge_task(number: int, memory_mb: int, scratch: str | None, topic: str, *pa
         merged = Path(tmp) / "merged"
         merge_shards(merged, inputs, memory_mb)
         segment = _hand_back(merged, scratch, f"merge-{number}")
-    worker.log_event(topic, {"merge": number, "done": 1, "seconds": round(time.monotonic() - started, 2)})
-    return Done([shard for part in parts for shard in part.shards], segment)
+    seconds = round(time.monotonic() - started, 2)
+    worker.log_event(topic, {"merge": number, "done": 1})
+    shards = [shard for part in parts for shard in part.shards]
+    pages = sum(info["pages"] for _result, info in shards)
+    return Done(shards, segment, [{"merge": number, "pages": pages, "seconds": seconds, "worker": worker.address}])
 
 
 def _unpack(task: ShardTask, into: Path) -> list[SourceFile]:
@@ -318,7 +331,8 @@ class ClusterRun:
 
 
 def plan(pages: int, threads: int, options: ClusterOptions) -> tuple[int, list[range]]:
-    """How many shard tasks, and the groups of consecutive tasks that each become one segment."""
+    """How many shard tasks, and the groups of consecutive tasks that each become one segment:
+    one task per worker thread, or more when that would give a task more than ``task_pages``."""
     tasks = max(1, min(pages, max(threads, math.ceil(pages / max(1, options.task_pages)))))
     groups = min(tasks, max(1, options.max_segments))
     return tasks, [range(i * tasks // groups, (i + 1) * tasks // groups) for i in range(groups)]
@@ -386,9 +400,7 @@ def _run(session: Session, parts: list[list[SourceFile]], groups: list[range], t
     if must_see:  # fail at once, not after every task has failed
         for worker, missing in client.run(_unseen, must_see).items():
             if missing:
-                raise SourceNotVisible(
-                    f"worker {worker} cannot see {', '.join(missing)}: the source folder must be at the same path "
-                    "on every worker (or build with --ship-files), and so must the scratch folder")
+                raise SourceNotVisible.on(worker, missing)
     counts = _Pages()
     client.subscribe_topic(topic, counts.event)
     merging = any(len(g) > 1 for g in groups)
@@ -450,7 +462,7 @@ def _run(session: Session, parts: list[list[SourceFile]], groups: list[range], t
                 raise ClusterUnavailable(f"lost the Dask scheduler at {options.address} during the build")
             submit_more()
             pages, tasks_done, merged = counts.counts()
-            pages = max(pages, sum(len(parts[t]) for g in results for t in groups[g]))
+            pages = max(pages + len(unread), sum(len(parts[t]) for g in results for t in groups[g]))
             progress.describe(f"tasks {max(tasks_done, sum(len(groups[g]) for g in results))}/{len(parts)}"
                               + (f", merges {merged}/{sum(len(g) > 1 for g in groups)}" if merging else ""))
             progress.advance_to(pages)
@@ -480,6 +492,7 @@ def _run(session: Session, parts: list[list[SourceFile]], groups: list[range], t
         "seconds": round(time.monotonic() - started, 2),
         "task_seconds": [info["seconds"] for _result, info in shards],
         "task_workers": sorted({info["worker"] for _result, info in shards}),
+        "merges": [merge for g in range(len(groups)) for merge in results[g].merges],
     }
     return ClusterRun(([d for d in dirs], [result for result, _info in shards], last_page or time.monotonic()),
                       unread, summary)

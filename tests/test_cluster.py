@@ -162,6 +162,7 @@ def test_a_cluster_build_is_the_generation_a_local_build_makes(tmp_path, cluster
     assert pages == total and tasks == all_tasks
     saved = report(index)
     assert saved["mode"] == "full" and saved["cluster"]["segments"] == 3
+    assert [m["merge"] for m in saved["cluster"]["merges"]] == [0, 1, 2], "each group of tasks merged on the cluster"
     assert saved["cluster"]["tasks"] == len(saved["shards"]) == int(all_tasks) > 3
     assert len(saved["cluster"]["task_workers"]) == 2, "both workers took tasks"
     assert list(saved["phases"]) == ["discover", "read", "write", "combine", "publish"]
