@@ -67,7 +67,7 @@ WRAPPER = (
     "import json, resource, subprocess, sys\n"
     "rc = subprocess.call(sys.argv[2:])\n"
     "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "open(sys.argv[1], 'w').write(json.dumps({'rc': rc, 'maxrss_kb': ru.ru_maxrss}))\n"
+    "open(sys.argv[1], 'w').write(json.dumps({'rc': rc, 'maxrss_kb': ru.ru_maxrss, 'cpu_s': ru.ru_utime + ru.ru_stime}))\n"
     "sys.exit(rc)\n"
 )
 
@@ -199,6 +199,7 @@ class Run:
     index_mb: float
     log: str = field(repr=False, default="")
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
+    cpu: float = 0.0  # CPU seconds (user + system) of the build and every process it waited for
 
 
 def run_build(name: str, source: Path, index: Path, workers: int, full: bool, scratch: Path,
@@ -226,8 +227,9 @@ def run_build(name: str, source: Path, index: Path, workers: int, full: bool, sc
     report = json.loads((live / "report.json").read_text(encoding="utf-8"))
     index_mb = sum(f.stat().st_size for f in live.rglob("*") if f.is_file()) / 1e6
     print(f"  {stdout.strip().splitlines()[0]}", flush=True)
-    return Run(name, seconds, report, sampler.memory,
-               json.loads(rusage.read_text())["maxrss_kb"], index_mb, stderr, (load_before, os.getloadavg()[0]))
+    usage = json.loads(rusage.read_text())
+    return Run(name, seconds, report, sampler.memory, usage["maxrss_kb"], index_mb, stderr,
+               (load_before, os.getloadavg()[0]), usage["cpu_s"])
 
 
 # ---------------------------------------------------------------- main
@@ -241,14 +243,14 @@ PHASES = ("discover", "load", "copy", "read", "write", "combine", "publish")
 
 
 def table(runs: list[Run]) -> str:
-    head = ("scenario", "read", "added", "updated", "removed", "seconds", "pages/s",
+    head = ("scenario", "read", "added", "updated", "removed", "seconds", "CPU s", "pages/s",
             "build RSS", "worker RSS", "tree PSS", "ru_maxrss", "index")
     rows = [head]
     for r in runs:
         rep = r.report
         rows.append((
             r.name, str(rep["read"]), str(rep["added"]), str(rep["updated"]), str(rep["removed"]),
-            f"{r.seconds:.1f}", f"{rep['read'] / r.seconds:.1f}" if rep["read"] else "-",
+            f"{r.seconds:.1f}", f"{r.cpu:.1f}", f"{rep['read'] / r.seconds:.1f}" if rep["read"] else "-",
             mb(r.memory.build_rss_kb), mb(r.memory.worker_rss_kb), mb(r.memory.tree_pss_kb),
             mb(r.maxrss_kb), f"{r.index_mb:.0f} MB",
         ))
@@ -286,6 +288,10 @@ def cluster_lines(locals_: list[Run], clusters: list[Run], merged: Run | None) -
         f"({', '.join(f'{r.seconds:.1f}' for r in clusters)}) against {local_s:.1f} s "
         f"({', '.join(f'{r.seconds:.1f}' for r in locals_)}) for the local sharded build: {ratio:.2f}x "
         f"({'within' if ratio <= 1.15 else 'OUTSIDE'} the 15 % target)",
+        f"CPU seconds of the whole build (every process, from getrusage; what the machine's load does not "
+        f"stretch): cluster {statistics.median(r.cpu for r in clusters):.1f}, local "
+        f"{statistics.median(r.cpu for r in locals_):.1f}: "
+        f"{statistics.median(r.cpu for r in clusters) / statistics.median(r.cpu for r in locals_):.2f}x",
         f"per task: {sum(c['task_seconds']) / c['tasks']:.1f} s mean ({min(c['task_seconds']):.1f}-"
         f"{max(c['task_seconds']):.1f}), {per_page * 1000:.1f} ms a page on one worker thread "
         f"({1 / per_page:.1f} pages/s per worker); the tasks' span {c['seconds']:.1f} s",

@@ -366,8 +366,6 @@ def run_shards(session: Session, todo: list[SourceFile], target: Path, progress:
     """Run the shard tasks of ``todo`` on the cluster and bring their segments into ``target``
     (``shard-0``, ``shard-1``, ... in file order). Raises ``ClusterUnavailable`` if the scheduler
     is lost, ``ClusterBuildError`` if a task fails for good."""
-    from distributed import CancelledError, as_completed
-
     from .build import split
 
     options = session.options
@@ -380,14 +378,16 @@ def run_shards(session: Session, todo: list[SourceFile], target: Path, progress:
         scratch = Path(options.scratch).resolve() / f"tracuu-{target.name}"
         scratch.mkdir(parents=True)
     try:
-        return _run(session, parts, groups, target, progress, topic, scratch, CancelledError, as_completed)
+        return _run(session, parts, groups, target, progress, topic, scratch)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _run(session: Session, parts: list[list[SourceFile]], groups: list[range], target: Path, progress: Any,
-         topic: str, scratch: Path | None, CancelledError: type, as_completed: Any) -> ClusterRun:
+         topic: str, scratch: Path | None) -> ClusterRun:
+    from distributed import CancelledError, as_completed
+
     client, options = session.client, session.options
     started = time.monotonic()
     ours = code_fingerprint()
