@@ -137,7 +137,7 @@ def source(tmp_path_factory) -> Path:
 
     src = tmp_path_factory.mktemp("cluster-src")
     shutil.copytree(CORPUS, src / "corpus")
-    make_archive(src / "archive", 240, seed=3)
+    make_archive(src / "archive", 150, seed=3)
     (src / "corpus" / "bad-binary.html").write_bytes(b"\x00\x01\x02PNG" * 500)
     (src / "corpus" / "empty.html").write_bytes(b"")
     return src
@@ -180,7 +180,7 @@ def test_shipped_files_and_segments_through_a_scratch_folder_make_the_same_gener
     built(cli_build(source, index, "--cluster", cluster.address, "--ship-files", "--scratch", str(scratch),
                     "--task-pages", "100", "--quiet"))
     saved = report(index)["cluster"]
-    assert saved["ship_files"] and saved["scratch"] and saved["segments"] == saved["tasks"] == 4
+    assert saved["ship_files"] and saved["scratch"] and saved["segments"] == saved["tasks"] == 3
     assert list(scratch.iterdir()) == [], "the scratch folder is left empty"
     assert_same_generation(index, local_index)
 
@@ -203,7 +203,7 @@ def test_a_worker_killed_mid_task_is_replaced_and_the_generation_is_complete(tmp
                     return
                 time.sleep(0.05)
 
-    proc = cli_build(source, index, "--cluster", cluster.address, "--task-pages", "60", "--max-segments", "2",
+    proc = cli_build(source, index, "--cluster", cluster.address, "--task-pages", "60",
                      wait=False)
     killer = threading.Thread(target=kill_a_busy_worker)
     killer.start()
