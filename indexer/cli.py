@@ -17,6 +17,10 @@ def _build(args: argparse.Namespace) -> int:
     from .generations import BuildLocked
 
     cluster = None
+    if args.cluster and args.shards:
+        print("--shards is for a local build; a cluster build's segments follow --task-pages and --max-segments",
+              file=sys.stderr)
+        return 2
     if args.cluster:
         from .cluster import ClusterOptions  # imports no dask: that waits for connect()
 
