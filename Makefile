@@ -8,7 +8,7 @@ PORT   ?= 8000
 # root installs system packages directly; anyone else through sudo
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install index serve browser clean
+.PHONY: run test install index serve browser fonts clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -39,7 +39,14 @@ browser:
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
-test: install $(VENV)/.installed-cluster browser
+# PDFs with Vietnamese text written by the tests need a TrueType font that has its letters.
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		echo "installing Debian fonts-dejavu-core"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+	fi
+
+test: install $(VENV)/.installed-cluster browser fonts
 	$(PY) -m pytest -q
 
 clean:

@@ -49,6 +49,12 @@ class Report:
     shards: list[dict[str, float]] = field(default_factory=list)
     # A cluster build: the scheduler, its workers, the tasks and merges run (``cluster.py``)
     cluster: dict[str, Any] = field(default_factory=dict)
+    # Web archives read (``crawls.CrawlLog.summary``): files, and their records by what became of
+    # them (page, document, revisit, redirect, HTTP 404, robots.txt, asset, earlier capture, ...)
+    archives: dict[str, Any] = field(default_factory=dict)
+    # The limits attached documents were read within (``attachments.Limits``), and what was cut
+    limits: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)  # e.g. {"text cut at 1,000,000 characters": 2}
 
     def as_dict(self) -> dict[str, Any]:
         reasons: dict[str, int] = {}
@@ -67,6 +73,7 @@ class Outcome:
     digest: str = ""
     doc_id: str | None = None  # None: skipped
     reason: str | None = None
+    note: str | None = None  # indexed, but not whole (a document's text cut at the limit)
 
 
 @dataclass(frozen=True)
@@ -133,9 +140,14 @@ class Ledger:
         self.manifest = Manifest()
 
     def unchanged(self, source: SourceFile) -> bool:
-        """A file with the size and mtime the previous generation saw: kept without reading it."""
+        """A file with the size and mtime the previous generation saw, or a web archive's record
+        with the payload digest it saw (in whichever crawl): kept without reading it."""
         old = self.previous.get(source)
-        if old is not None and old.size == source.size and old.mtime_ns == source.mtime_ns:
+        if old is not None and source.digest and old.hash == source.digest and old.id:
+            self.manifest.put(source, replace(old, size=source.size, mtime_ns=source.mtime_ns))
+            self.report.unchanged += 1
+            return True
+        if old is not None and not source.digest and old.size == source.size and old.mtime_ns == source.mtime_ns:
             self.manifest.put(source, old)
             self.report.unchanged += 1
             return True
@@ -156,6 +168,8 @@ class Ledger:
         """Count one file read and decide what becomes of it."""
         source = outcome.source
         self.report.read += 1
+        if outcome.note:
+            self.report.notes[outcome.note] = self.report.notes.get(outcome.note, 0) + 1
         old = self.previous.get(source)
         if outcome.doc_id is None:
             self.report.skipped.append({"path": source.relpath, "reason": outcome.reason or "no content"})

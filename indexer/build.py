@@ -19,13 +19,16 @@ import queue
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from . import generations as gen
 from .analysis import load_segmenter
+from .attachments import Limits
 from .bookkeeping import Ledger, Manifest, Outcome, Report
+from .crawls import CrawlLog
 from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, append_writer, combine_shards
 from .pages import ShardTimes, read_page, write_segment
 from .registry import Registry
@@ -99,6 +102,7 @@ def build(
     shards: int | None = None,
     cluster: ClusterOptions | None = None,
     quiet: bool = False,
+    limits: Limits | None = None,
 ) -> Report:
     """Build a new generation of ``index_root`` from the files under ``sources`` and publish it.
 
@@ -110,18 +114,21 @@ def build(
     anything is touched: ``cluster.ClusterUnavailable`` if it cannot be. Returns the ``Report``
     saved with the generation. Raises ``generations.BuildLocked`` at once if another build holds
     the lock; on any other error the unfinished generation is removed and the live one is left
-    as it was.
+    as it was. Sources are folders of saved pages and documents, site mirrors, and web archives
+    (WARC, WACZ) or folders of them; attached documents are read within ``limits``.
     """
     index_root = Path(index_root)
     workers = workers or os.cpu_count() or 1
+    limits = limits or Limits()
     if cluster is not None:
         from .cluster import connect
 
         with connect(cluster, quiet=quiet) as session, gen.build_lock(index_root):
             return _build_locked(sources, index_root, full=True, workers=workers, shards=None, session=session,
-                                 quiet=quiet)
+                                 quiet=quiet, limits=limits)
     with gen.build_lock(index_root):
-        return _build_locked(sources, index_root, full=full, workers=workers, shards=shards or workers, quiet=quiet)
+        return _build_locked(sources, index_root, full=full, workers=workers, shards=shards or workers, quiet=quiet,
+                             limits=limits)
 
 
 class _Clock:
@@ -149,11 +156,12 @@ class _Build:
     ledger: Ledger
     progress: Progress
     clock: _Clock
+    limits: Limits = field(default_factory=Limits)
 
     def write_shards(self, shards: int) -> None:
         """A full build in ``shards`` segments, each written by a worker process of this machine
         (at most ``workers`` at a time)."""
-        self._commit_shards(_run_shards(self.todo, self.target, shards, self.workers, self.progress))
+        self._commit_shards(_run_shards(self.todo, self.target, shards, self.workers, self.progress, self.limits))
 
     def write_on_cluster(self, session: Any) -> None:
         """A full build whose shard tasks run on a Dask cluster (``cluster.Session``)."""
@@ -194,7 +202,7 @@ class _Build:
             writer = IndexWriter(self.target)
         for doc_id in self.gone:
             writer.delete(doc_id)
-        for outcome, doc in _read_pages(self.todo, self.workers):
+        for outcome, doc in _read_pages(self.todo, self.workers, self.limits):
             self.progress.step()
             step = self.ledger.record(outcome)
             if step.delete:
@@ -208,12 +216,16 @@ class _Build:
 
 
 def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers: int, shards: int | None,
-                  quiet: bool, session: Any = None) -> Report:
+                  quiet: bool, session: Any = None, limits: Limits = Limits()) -> Report:
     clock = _Clock()
-    report = Report(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), phases=clock.phases)
+    report = Report(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), phases=clock.phases,
+                    limits=limits.as_dict())
     gen.prune(index_root)  # leftovers of a killed build
-    files = discover(sources, report.skipped)
     previous = gen.current(index_root)
+    crawls = CrawlLog.after(previous if not full else None)  # archive files unchanged since are not scanned again
+    files = discover(sources, report.skipped, crawls)
+    if crawls.files:
+        report.archives = crawls.summary()
     old = Manifest()
     if previous is not None and not full:
         old_report = gen.read_json(previous / "report.json") or {}
@@ -225,7 +237,7 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     target = gen.new_generation(index_root)
     report.generation = target.name
     work = _Build(target, todo, ledger.gone(files), previous if old else None, workers, ledger,
-                  Progress(len(todo), quiet=quiet), clock)
+                  Progress(len(todo), quiet=quiet), clock, limits)
     clock.lap("discover")
     if session is None:
         Registry.default()  # loaded once in the parent so that forked workers share them
@@ -245,6 +257,9 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     report.seconds = round(time.monotonic() - clock.started, 2)
     report.pages_per_second = round(report.read / report.seconds, 1) if report.seconds else 0.0
     ledger.manifest.save(target / "manifest.json")
+    if crawls.files:  # every capture of each archived page, for its "Các lần lưu"
+        crawls.save(target, {source.relpath: source.doc_id for source in files if source.archive})
+        crawls.save_scans(target)
     gen.write_json(target / "report.json", report.as_dict())
     gen.publish(index_root, target)
     gen.prune(index_root)
@@ -260,17 +275,18 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _read_pages(files: list[SourceFile], workers: int) -> Iterator[tuple[Outcome, IndexDoc | None]]:
+def _read_pages(files: list[SourceFile], workers: int, limits: Limits) -> Iterator[tuple[Outcome, IndexDoc | None]]:
     if workers <= 1 or len(files) < 20:
         for source in files:
-            yield read_page(source)
+            yield read_page(source, limits)
         return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers, initializer=_init_worker, maxtasksperchild=2000) as pool:
-        yield from pool.imap_unordered(read_page, files, chunksize=8)
+        yield from pool.imap_unordered(partial(read_page, limits=limits), files, chunksize=8)
 
 
-def _shard_process(part: list[SourceFile], directory: str, memory_mb: int, done: Any, out: Any) -> None:
+def _shard_process(part: list[SourceFile], directory: str, memory_mb: int, done: Any, out: Any,
+                   limits: Limits) -> None:
     """A shard process: the shard task, counting pages for the progress line, and its result sent back."""
     _init_worker()
 
@@ -278,7 +294,7 @@ def _shard_process(part: list[SourceFile], directory: str, memory_mb: int, done:
         with done.get_lock():
             done.value += 1
 
-    out.put((directory, write_segment(part, Path(directory), memory_mb, page_done)))
+    out.put((directory, write_segment(part, Path(directory), memory_mb, page_done, limits)))
 
 
 def split(todo: list[SourceFile], parts: int) -> list[list[SourceFile]]:
@@ -287,8 +303,8 @@ def split(todo: list[SourceFile], parts: int) -> list[list[SourceFile]]:
     return [todo[i * len(todo) // parts:(i + 1) * len(todo) // parts] for i in range(parts)]
 
 
-def _run_shards(todo: list[SourceFile], target: Path, shards: int, workers: int, progress: Progress
-                ) -> tuple[list[Path], list[Any], float]:
+def _run_shards(todo: list[SourceFile], target: Path, shards: int, workers: int, progress: Progress,
+                limits: Limits) -> tuple[list[Path], list[Any], float]:
     """Index ``todo`` as ``shards`` segments, in at most ``workers`` processes at a time.
     Returns the shard directories, each one's ``write_segment`` result, in ``todo`` order, and
     when the last page was read (``time.monotonic()``)."""
@@ -297,7 +313,8 @@ def _run_shards(todo: list[SourceFile], target: Path, shards: int, workers: int,
     out = ctx.Queue()
     dirs = [target / f"shard-{i}" for i in range(shards)]
     memory_mb = max(128, BUILD_MEMORY_MB // min(shards, workers))
-    procs = {str(d): ctx.Process(target=_shard_process, args=(part, str(d), memory_mb, done, out), name=f"shard-{i}")
+    procs = {str(d): ctx.Process(target=_shard_process, args=(part, str(d), memory_mb, done, out, limits),
+                                 name=f"shard-{i}")
              for i, (part, d) in enumerate(zip(split(todo, shards), dirs))}
     waiting = list(procs.values())
     running: dict[str, Any] = {}

@@ -17,6 +17,7 @@ import lxml.html
 from .blocks import BYLINE_LABEL, is_junk, strip_date_prefix, tidy_blocks
 from .certainty import BodyStats, measure
 from .dates import DateHit, find_dates
+from .doclinks import DocLink, article_links, document_links
 from .dom import blocks_of, drop, link_density, node_text
 from .evidence import Clue, PageEvidence, html_evidence, text_evidence
 from .widgets import drop_widgets
@@ -37,6 +38,7 @@ class Cleaned:
     stats: BodyStats | None = None  # how sure the cleaner is of its body (HTML pages)
     lang: str | None = None
     preamble: str = ""  # text before the title proper (a notice's "Số: 458/TB-VP ngày ..." heading)
+    doc_links: list[DocLink] = field(default_factory=list)  # the documents the article links to
 
 
 class NotAnArticle(ValueError):
@@ -182,6 +184,7 @@ def clean_html(html: str) -> Cleaned:
         drop(byline)
 
     page_text = body.text_content()  # before boilerplate goes: a notice signs off in its "footer"
+    links_on_page = document_links([body])
     _drop_boilerplate(body, keep=heading)
     content, scores = _scored_content(body)
     if heading is None and content is not None:
@@ -196,8 +199,10 @@ def clean_html(html: str) -> Cleaned:
     if date is None and preamble:
         hits = find_dates(preamble)
         date, date_where = (hits[-1], "preamble") if hits else (None, "")
+    block = content.getparent() if content is not None and content.getparent() is not None else content
+    links = article_links(document_links([block]) if block is not None else [], links_on_page)
     if content is not None:
-        drop_widgets(content.getparent() if content.getparent() is not None else content, keep=heading)
+        drop_widgets(block, keep=heading)
     paragraphs = _main_blocks(body, content, heading, scores)
     stats = measure(body, content, heading_found, scores, " ".join(paragraphs))
     paragraphs, trailing_author = tidy_blocks(paragraphs, title)
@@ -222,6 +227,7 @@ def clean_html(html: str) -> Cleaned:
         stats=stats,
         lang=(doc.get("lang") or "").lower() or None,
         preamble=preamble,
+        doc_links=links,
     )
 
 

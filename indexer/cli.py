@@ -13,9 +13,11 @@ EX_TEMPFAIL = 75  # sysexits: "try again later" -- another build holds the lock
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .attachments import Limits
     from .build import build
     from .generations import BuildLocked
 
+    limits = Limits(document_bytes=int(args.max_document_mb * 1024 * 1024), text_chars=args.max_document_chars)
     cluster = None
     if args.cluster and args.shards:
         print("--shards is for a local build; a cluster build's segments follow --task-pages and --max-segments",
@@ -33,7 +35,8 @@ def _build(args: argparse.Namespace) -> int:
         return 2
     try:
         report = build([Path(s) for s in args.source], Path(args.index), full=args.full,
-                       workers=args.workers, shards=args.shards, cluster=cluster, quiet=args.quiet)
+                       workers=args.workers, shards=args.shards, cluster=cluster, quiet=args.quiet,
+                       limits=limits)
     except BuildLocked as err:
         print(f"build refused: {err}; try again when it has finished", file=sys.stderr)
         return EX_TEMPFAIL
@@ -56,17 +59,36 @@ def _build(args: argparse.Namespace) -> int:
     )
     for reason, count in sorted(data["skipped_by_reason"].items(), key=lambda kv: -kv[1]):
         print(f"  skipped {count}: {reason}")
+    if data.get("archives"):
+        records = ", ".join(f"{kind} {count}" for kind, count in data["archives"]["records"].items())
+        print(f"  web archives: {data['archives']['files']} files; records: {records}")
+    for note, count in data.get("notes", {}).items():
+        print(f"  {count} documents: {note}")
+    limits = data.get("limits") or {}
+    if limits:
+        print(f"  document limits: {limits['document_bytes'] // (1024 * 1024)} MB a file, "
+              f"{limits['text_chars']:,} characters of text, {limits['pdf_pages']} PDF pages")
     return 0
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from .attachments import extract_document
     from .extract import SkipPage, extract_file
+    from .warc import DOCUMENT_SUFFIXES
 
     status = 0
     for name in args.files:
         path = Path(name)
+        media = DOCUMENT_SUFFIXES.get(path.suffix.lower())  # an attached document: PDF, DOCX, ODT, DOC
         try:
-            article = extract_file(path.resolve(), path.resolve().parent)
+            if media:
+                try:
+                    raw = path.read_bytes()
+                except OSError as err:
+                    raise SkipPage(f"unreadable: {err.strerror or err}") from err
+                article = extract_document(raw, path.name, media)
+            else:
+                article = extract_file(path.resolve(), path.resolve().parent)
         except SkipPage as err:
             print(json.dumps({"path": name, "error": str(err)}, ensure_ascii=False))
             status = 1
@@ -113,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", help="build a new index generation and publish it")
-    p.add_argument("--source", action="append", required=True, help="archive folder (repeatable)")
+    p.add_argument("--source", action="append", required=True,
+                   help="archive folder, site mirror, WARC/WACZ file or folder of them (repeatable)")
     p.add_argument("--index", required=True, help="index root directory")
     p.add_argument("--full", action="store_true", help="re-read every file instead of only changed ones")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
@@ -132,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="with --cluster: at most this many pages per shard task (default 10,000)")
     p.add_argument("--max-segments", type=int,
                    help="with --cluster: merge on the cluster down to this many segments (default 16)")
+    p.add_argument("--max-document-mb", type=float, default=50,
+                   help="attached documents (PDF, DOCX, ODT, DOC) larger than this are skipped (default 50)")
+    p.add_argument("--max-document-chars", type=int, default=1_000_000,
+                   help="text kept of an attached document; the rest is cut and reported (default 1,000,000)")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("extract", help="print what build would index for each file")

@@ -117,12 +117,15 @@ class DateChoice:
     source: str            # "rules" | "meta" | "htmldate" | "none": which reading dated the page
 
 
-def htmldate_of(html: str) -> str | None:
+def htmldate_of(html: str, not_after: date | None = None) -> str | None:
     """htmldate's reading of a page (English and other month names, URL dates, dozens of CMS
-    conventions); never raises."""
+    conventions), no later than ``not_after`` when given; never raises."""
     from htmldate import find_date
 
     try:
+        if not_after is not None:
+            return find_date(html, original_date=True, extensive_search=True, outputformat="%Y-%m-%d",
+                             max_date=not_after.isoformat())
         return find_date(html, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
     except Exception:  # a date library must never fail a build
         return None
@@ -138,7 +141,8 @@ _NOT_DAY_FIRST = ("en", "zh", "ja", "ko", "hu", "lt", "fa", "eu")
 
 
 def choose_date(rules: DateHit | None, meta: str | None, html: str, *, vietnamese: bool,
-                rules_where: str = "", lang: str | None = None, htmldate=htmldate_of) -> DateChoice:
+                rules_where: str = "", lang: str | None = None, htmldate=htmldate_of,
+                not_after: date | None = None) -> DateChoice:
     """The publication date of a page from three readings: our rules (the date printed by the
     headline, day before month), the page's machine date (``article:published_time``,
     ``<time datetime>``) and htmldate's.
@@ -150,14 +154,24 @@ def choose_date(rules: DateHit | None, meta: str | None, html: str, *, vietnames
     date the reader sees wins over htmldate's guess among the page's dates; so does the date
     line under the headline (``rules_where == "headline"``) of a page whose declared language
     writes numeric dates day first (German, French, ...).
+
+    ``not_after`` is the day a crawler captured the page (a WARC record's date, an HTTrack
+    mirror's): it cannot have been published later, so a reading after it is wrong and ignored.
     """
     from_meta = parse_iso(meta) if meta else None
+    if not_after is not None:
+        if rules is not None and rules.day > not_after:
+            rules = None
+        if from_meta is not None and from_meta.date() > not_after:
+            from_meta = None
     if vietnamese:
         if rules is not None:
             return DateChoice(rules.day, rules.datetime, "rules")
         if from_meta is not None:
             return DateChoice(from_meta.date(), from_meta if from_meta.hour or from_meta.minute else None, "meta")
-    found = htmldate(html)
+    found = htmldate(html) if not_after is None else htmldate(html, not_after)
+    if found and not_after is not None and found > not_after.isoformat():
+        found = None
     if found:
         day_first = bool(lang) and not lang.lower().startswith(_NOT_DAY_FIRST)
         if rules is not None and rules.day.isoformat() != found and (

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from .clean import Cleaned, NotAnArticle, clean_html, clean_text_dump
 from .dates import DateChoice, choose_date, looks_vietnamese
 from .decode import UndecodableError, decode_page
 from .docnumbers import find_doc_numbers
+from .doclinks import DocLink
+from .mirrors import resolve, url_key
 from .entities import GOVERNMENT_KINDS, UNIT_KINDS
 from .publisher import Publisher, decide, repost_source
 from .registry import Registry
@@ -29,6 +34,10 @@ HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".aspx", ".php"}
 TEXT_SUFFIXES = {".txt"}
 # A file without a telling suffix (a mirror's "index", a crawler's hash name) is HTML if it has tags.
 _MARKUP = re.compile(r"<(?:!doctype\s+html|html|head|meta|title|body|div|p|style|script|link|table|span)\b", re.I)
+
+
+# Stored only when they say something (most pages are plain saved news pages).
+_OPTIONAL = ("attachments", "captured", "archive", "document")
 
 
 class SkipPage(Exception):
@@ -51,6 +60,11 @@ class Article:
     doc_numbers: list[str] = field(default_factory=list)
     url: str | None = None
     encoding: str | None = None
+    kind: str = "tin"  # "tin" (a news page) or "văn bản" (a document: PDF, DOCX, ODT)
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # documents it links to: href, text, ids
+    captured: str | None = None  # a web archive's capture that was read (YYYY-MM-DDTHH:MM:SSZ)
+    archive: str | None = None  # the WARC or WACZ it was read from
+    document: dict[str, Any] | None = None  # a document's file: media, pages, text layer, issuer, cut
     mentions: list[str] = field(default_factory=list)  # every registry entity named (for alias search)
     publisher: Publisher | None = None  # how the agency was decided (not stored)
     body_choice: BodyChoice | None = None  # whose body was kept and why (not stored)
@@ -61,7 +75,8 @@ class Article:
         return doc_id(self.path)
 
     def to_json(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k not in ("mentions", "publisher", "body_choice", "date_source")}
+        data = {k: v for k, v in self.__dict__.items() if k not in ("mentions", "publisher", "body_choice", "date_source")
+                and (v or k not in _OPTIONAL)}
         return copy.deepcopy(data)
 
     def explain(self) -> dict[str, Any]:
@@ -77,10 +92,12 @@ def doc_id(relpath: str) -> str:
     return hashlib.blake2b(relpath.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def extract_bytes(raw: bytes, relpath: str, registry: Registry | None = None, *, url: str | None = None) -> Article:
+def extract_bytes(raw: bytes, relpath: str, registry: Registry | None = None, *, url: str | None = None,
+                  not_after: date | None = None) -> Article:
     """One page's bytes -> its Article. ``relpath`` is its path inside the archive (the folder is
     the weakest publisher evidence); ``url``, when the caller knows the page's address (a WARC
-    record, a mirror's host folder), is the strongest."""
+    record, a mirror's host folder), is the strongest. ``not_after``, the day a crawler captured
+    the page, bounds its publication date."""
     registry = registry or Registry.default()
     if len(raw) > MAX_FILE_BYTES:
         raise SkipPage(f"file too large ({len(raw) // (1024 * 1024)} MB > {MAX_FILE_BYTES // (1024 * 1024)} MB)")
@@ -101,7 +118,8 @@ def extract_bytes(raw: bytes, relpath: str, registry: Registry | None = None, *,
     choice = choose_body(cleaned, decoded.text) if looks_html else None
     if choice is not None:
         cleaned.paragraphs = choice.paragraphs
-    article = _article(cleaned, relpath, decoded.encoding, registry, url, decoded.text if looks_html else None)
+    article = _article(cleaned, relpath, decoded.encoding, registry, url, decoded.text if looks_html else None,
+                       not_after)
     article.body_choice = choice
     return article
 
@@ -135,7 +153,7 @@ def extract_file(path: Path, root: Path, registry: Registry | None = None, *, ur
 
 
 def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry,
-             given_url: str | None = None, html: str | None = None) -> Article:
+             given_url: str | None = None, html: str | None = None, not_after: date | None = None) -> Article:
     # Title, body and author keep the page's own spelling (NFC): people read them as written;
     # the one tone convention applies to index terms and to names resolved by the registry.
     paragraphs = list(cleaned.paragraphs)
@@ -156,10 +174,11 @@ def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry,
     article.publisher = publisher
     vietnamese = looks_vietnamese(f"{cleaned.title}\n{body}") or (cleaned.lang or "").startswith("vi")
     if html is None:  # a plain-text dump: only our rules read it
-        dated = DateChoice(cleaned.date.day, cleaned.date.datetime, "rules") if cleaned.date else DateChoice(None, None, "none")
+        usable = cleaned.date is not None and (not_after is None or cleaned.date.day <= not_after)
+        dated = DateChoice(cleaned.date.day, cleaned.date.datetime, "rules") if usable else DateChoice(None, None, "none")
     else:
         dated = choose_date(cleaned.date, cleaned.date_from_meta, html, vietnamese=vietnamese,
-                            rules_where=cleaned.date_where, lang=cleaned.lang)
+                            rules_where=cleaned.date_where, lang=cleaned.lang, not_after=not_after)
     article.date_source = dated.source
     if dated.day:
         article.date = dated.day.isoformat()
@@ -179,4 +198,29 @@ def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry,
     if agency is not None and agency.canonical not in article.mentions:
         article.mentions.insert(0, agency.canonical)
     article.doc_numbers = find_doc_numbers(f"{cleaned.preamble}\n{full_text}")
+    article.attachments = [link_targets(link, relpath, article.url, original=given_url is not None)
+                           for link in cleaned.doc_links]
     return article
+
+
+def link_targets(link: DocLink, relpath: str, page_url: str | None, original: bool = True) -> dict[str, Any]:
+    """A document link with the ids its file would have in the archive: as a capture of its
+    address (a WARC record, a mirror), as a file at the path it names beside the page, or as a
+    file of its name in the page's folder (a page saved with its attachments). The address
+    shown is the link made absolute against the page's only when the page is as the site
+    served it (``original``: a crawl's record, a mirror), not where a saved copy points."""
+    absolute = resolve(link.href, page_url) if page_url else None
+    if not (absolute or "").lower().startswith(("http://", "https://")):
+        absolute = link.href if link.href.lower().startswith(("http://", "https://")) else None
+    ids = []
+    if absolute:
+        ids.append(doc_id(url_key(absolute)))
+    folder = posixpath.dirname(relpath)
+    path = unquote(urlsplit(link.href).path) if not absolute or not link.href.lower().startswith("http") else ""
+    if path and not path.startswith("/"):
+        ids.append(doc_id(posixpath.normpath(posixpath.join(folder, path))))
+    name = posixpath.basename(unquote(urlsplit(absolute or link.href).path))
+    if name:
+        ids.append(doc_id(posixpath.join(folder, name) if folder else name))
+    shown = absolute if original or link.href.lower().startswith(("http://", "https://")) else link.href
+    return {"href": shown or link.href, "text": link.text, "ids": list(dict.fromkeys(ids))}

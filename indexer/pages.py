@@ -1,8 +1,10 @@
-"""The work a build hands out: one file -> one analysed document (``read_page``), and a list of
-files -> one index segment (``write_segment``, the shard task).
+"""The work a build hands out: one source -> one analysed document (``read_page``), and a list of
+sources -> one index segment (``write_segment``, the shard task).
 
-Both are self-contained: they take files and a directory and return what happened, so they run
-in a worker process of this machine or, given the files, anywhere else.
+Both are self-contained: they take sources (``sources.SourceFile``: a file, or a web archive's
+record by its offset) and a directory and return what happened, so they run in a worker process
+of this machine or, given the files, anywhere else. A news page goes through ``extract``; an
+attached document (PDF, DOCX, ODT, DOC) through ``attachments``, within the build's ``Limits``.
 """
 
 from __future__ import annotations
@@ -10,37 +12,73 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
 from .analysis import analyse
+from .attachments import DOCUMENT_MEDIA, Limits, extract_document
 from .bookkeeping import Outcome
 from .docnumbers import doc_number_key
 from .engine import IndexDoc, IndexWriter
 from .extract import MAX_FILE_BYTES, Article, SkipPage, extract_bytes
+from .mirrors import httrack_origin, is_httrack_index
 from .sources import SourceFile
+from .warc import RecordError, read_payload
 
 _MB = 1024 * 1024
+LIMITS = Limits()
 
 
-def read_page(source: SourceFile) -> tuple[Outcome, IndexDoc | None]:
-    """Read, clean, extract and analyse one file; one bad file is an outcome, never an exception."""
-    if source.size > MAX_FILE_BYTES:  # known from discovery: not read at all
-        return Outcome(source, reason=f"file too large ({source.size // _MB} MB > {MAX_FILE_BYTES // _MB} MB)"), None
+def read_source(source: SourceFile, limit: int) -> bytes:
+    """The bytes of a source: a file's (at most ``limit`` + 1), or a web archive record's
+    payload, read by its offset. Raises ``SkipPage`` with the reason when it cannot be read."""
     try:
-        try:
-            with open(source.path, "rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)  # a file that grew since is refused by extract_bytes
-        except OSError as err:
-            return Outcome(source, reason=f"unreadable: {err.strerror or err}"), None
-        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-        doc = to_index_doc(extract_bytes(raw, source.relpath))
+        if source.in_archive:
+            return read_payload(source.path, source.offset, source.length, source.member, limit)
+        with open(source.path, "rb") as fh:
+            return fh.read(limit + 1)  # a file that grew since is refused by its reader
+    except RecordError as err:
+        raise SkipPage(str(err)) from err
+    except OSError as err:
+        raise SkipPage(f"unreadable: {err.strerror or err}") from err
+
+
+def read_page(source: SourceFile, limits: Limits = LIMITS) -> tuple[Outcome, IndexDoc | None]:
+    """Read, clean, extract and analyse one source; one bad file is an outcome, never an exception."""
+    document = source.media in DOCUMENT_MEDIA
+    limit = limits.document_bytes if document else MAX_FILE_BYTES
+    if source.size > limit:  # known from discovery: not read at all
+        what = "document" if document else "file"
+        return Outcome(source, reason=f"{what} too large ({source.size // _MB} MB > {limit // _MB} MB)"), None
+    try:
+        raw = read_source(source, limit)
+        digest = source.digest or hashlib.blake2b(raw, digest_size=16).hexdigest()
+        if document:
+            article = extract_document(raw, source.relpath, source.media, limits, url=source.url or None)
+        else:
+            article = _news_page(raw, source)
+        if source.archive:  # from a crawl (read by offset here, or shipped elsewhere as bytes)
+            article.captured, article.archive = source.captured, source.archive
+        doc = to_index_doc(article)
         doc.id = source.doc_id
-        return Outcome(source, digest, doc.id), doc
+        note = (article.document or {}).get("cut") or None
+        return Outcome(source, digest, doc.id, note=note), doc
     except SkipPage as err:
         return Outcome(source, reason=str(err)), None
     except Exception as err:  # one bad file never stops a build
         return Outcome(source, reason=f"extraction failed: {type(err).__name__}: {err}"[:300]), None
+
+
+def _news_page(raw: bytes, source: SourceFile) -> Article:
+    head = raw[:8192]
+    if not source.archive and is_httrack_index(head):
+        raise SkipPage("HTTrack's index of its mirror, not a page of the site")
+    url, mirrored = (None, None) if source.archive else httrack_origin(head)
+    url = url or source.url or None  # the page's own mirror comment knows better than its file name
+    bound = source.first_captured or source.captured
+    not_after = date.fromisoformat(bound[:10]) if bound else (mirrored.date() if mirrored else None)
+    return extract_bytes(raw, source.relpath, url=url, not_after=not_after)
 
 
 def to_index_doc(article: Article) -> IndexDoc:
@@ -63,6 +101,8 @@ def to_index_doc(article: Article) -> IndexDoc:
         agency=article.agency,
         units=article.units,
         day=article.date,
+        kind=article.kind,
+        attaches=list(dict.fromkeys(i for link in article.attachments for i in link["ids"])),
     )
 
 
@@ -80,7 +120,8 @@ class ShardTimes:
 
 
 def write_segment(files: list[SourceFile], directory: Path, memory_mb: int,
-                  on_page: Callable[[], None] = lambda: None) -> tuple[list[Outcome], ShardTimes]:
+                  on_page: Callable[[], None] = lambda: None, limits: Limits = LIMITS
+                  ) -> tuple[list[Outcome], ShardTimes]:
     """The shard task: read and analyse ``files`` and index them into a new index at
     ``directory`` (one segment, merged), with ``memory_mb`` of posting buffers. Returns what
     happened to each file, in order, and where the time went; ``on_page`` is called per file."""
@@ -89,7 +130,7 @@ def write_segment(files: list[SourceFile], directory: Path, memory_mb: int,
     outcomes = []
     for source in files:
         started = time.monotonic()
-        outcome, doc = read_page(source)
+        outcome, doc = read_page(source, limits)
         read = time.monotonic()
         if doc is not None:
             writer.add(doc)

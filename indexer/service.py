@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import generations as gen
+from .crawls import captures_of
 from .docnumbers import doc_number_key
 from .engine import TERM_CACHE_POSTINGS, Filters, Generation, Ranking
 from .query import MAX_QUERY_CHARS, parse_query
@@ -77,6 +78,7 @@ class ArgNames:
     date_to: str = "to"
     year: str = "year"
     month: str = "month"
+    kind: str = "kind"
     sort: str = "sort"
     page: str = "page"
     per_page: str = "per_page"
@@ -84,7 +86,9 @@ class ArgNames:
 
 ARGS = ArgNames()
 # the arguments that narrow a search (the rest say what to search and how to show it)
-FILTER_ARGS = (ARGS.agency, ARGS.unit, ARGS.date_from, ARGS.date_to, ARGS.year, ARGS.month)
+FILTER_ARGS = (ARGS.agency, ARGS.unit, ARGS.date_from, ARGS.date_to, ARGS.year, ARGS.month, ARGS.kind)
+# What a document is (the kind facet): a news page, or a document attached to the news
+KINDS = ("tin", "văn bản")
 
 
 @dataclass
@@ -96,19 +100,20 @@ class SearchParams:
     date_to: date | None = None
     years: list[int] = field(default_factory=list)
     months: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
 
     def filters(self) -> Filters:
-        return Filters(self.agencies, self.units, self.date_from, self.date_to, self.years, self.months)
+        return Filters(self.agencies, self.units, self.date_from, self.date_to, self.years, self.months, self.kinds)
 
     def filter_values(self) -> dict[str, Any]:
         """The filters by URL argument: lists, and dates as ``YYYY-MM-DD`` (None when unset)."""
         return {ARGS.agency: self.agencies, ARGS.unit: self.units,
                 ARGS.date_from: self.date_from.isoformat() if self.date_from else None,
                 ARGS.date_to: self.date_to.isoformat() if self.date_to else None,
-                ARGS.year: self.years, ARGS.month: self.months}
+                ARGS.year: self.years, ARGS.month: self.months, ARGS.kind: self.kinds}
 
     def as_query_args(self) -> dict[str, Any]:
         """The parameters as URL arguments (for links that keep every filter)."""
@@ -185,6 +190,10 @@ def parse_params(args: Mapping[str, Any]) -> SearchParams:
         except ValueError:
             raise BadRequest(f"Tháng không hợp lệ: “{month[:20]}” (dùng dạng YYYY-MM).") from None
         params.months.append(f"{int(y):04d}-{int(m):02d}")
+    for kind in _getlist(args, ARGS.kind)[:MAX_FILTER_VALUES]:
+        if kind.strip() not in KINDS:
+            raise BadRequest(f"Loại không hợp lệ: “{kind[:20]}” (chọn “tin” hoặc “văn bản”).")
+        params.kinds.append(kind.strip())
     if params.date_from and params.date_to and params.date_from > params.date_to:
         raise BadRequest("Ngày bắt đầu phải trước ngày kết thúc.")
     return params
@@ -290,6 +299,7 @@ def _result(hit: Any, terms: set[str]) -> dict[str, Any]:
         "units": doc.get("units", []),
         "doc_numbers": doc.get("doc_numbers", []),
         "url": doc.get("url"),
+        "kind": doc.get("kind", "tin"),
         "snippet": snippet(doc.get("body", ""), terms),
         "score": round(hit.score, 4),
     }
@@ -365,7 +375,25 @@ def document(handle: IndexHandle, doc_id: str) -> dict[str, Any]:
             citing[number] = [{"id": h.id, "title": h.doc["title"], "date": h.doc.get("date"),
                                "agency": h.doc.get("agency")} for h in others]
     doc["citing_same_document"] = citing
+    doc.update(archive_links(generation, hit.id, doc))
     return doc
+
+
+def archive_links(generation: Generation, doc_id: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """What the archive adds to a page: the documents it attaches (``Văn bản đính kèm``: those the
+    archive holds link to their own page, the others to their address), the pages that attach
+    this document, and every capture of it in the web archives (``Các lần lưu``)."""
+    attached = []
+    for link in doc.get("attachments", []):
+        found = next((h for h in (generation.get(i) for i in link.get("ids", [])) if h is not None), None)
+        attached.append({"href": link.get("href"), "text": link.get("text") or link.get("href"),
+                         "id": found.id if found else None,
+                         "title": found.doc["title"] if found else None,
+                         "date": found.doc.get("date") if found else None})
+    attaching = [{"id": h.id, "title": h.doc["title"], "date": h.doc.get("date"), "agency": h.doc.get("agency")}
+                 for h in generation.newest_attaching(doc_id, limit=10)]
+    return {"attached_documents": attached, "attached_by": attaching,
+            "captures": captures_of(generation.directory, doc_id)}
 
 
 def status(handle: IndexHandle) -> dict[str, Any]:

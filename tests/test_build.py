@@ -267,10 +267,10 @@ def test_a_shard_that_dies_fails_the_build_and_publishes_nothing(tmp_path, monke
     monkeypatch.setattr(build_module, "SHARD_MIN_PAGES", 20)
     real = pages.read_page
 
-    def crash_on_one_page(source):  # a worker killed outright (out of memory, a crash in C code)
+    def crash_on_one_page(source, *args):  # a worker killed outright (out of memory, a crash in C code)
         if source.relpath == "p/025.html":
             os._exit(3)
-        return real(source)
+        return real(source, *args)
 
     monkeypatch.setattr(pages, "read_page", crash_on_one_page)
     with pytest.raises(RuntimeError, match="shard-1 stopped with exit code 3"):

@@ -178,6 +178,8 @@ def active_filters(args: dict[str, Any]) -> list[dict[str, Any]]:
         add(ARGS.agency, v, "Cơ quan", v)
     for v in args.get(ARGS.unit, []):
         add(ARGS.unit, v, "Đơn vị", v)
+    for v in args.get(ARGS.kind, []):
+        add(ARGS.kind, v, "Loại", kind_label(v))
     for v in args.get(ARGS.year, []):
         add(ARGS.year, str(v), "Năm", str(v))
     for v in args.get(ARGS.month, []):
@@ -187,6 +189,14 @@ def active_filters(args: dict[str, Any]) -> list[dict[str, Any]]:
     if args.get(ARGS.date_to):
         add(ARGS.date_to, None, "Đến ngày", vn_date(args[ARGS.date_to]))
     return out
+
+
+KIND_LABELS = {"tin": "Tin bài", "văn bản": "Văn bản đính kèm"}
+
+
+def kind_label(value: str | None) -> str:
+    """A value of the kind facet as readers call it: news, or the documents attached to it."""
+    return KIND_LABELS.get(str(value or ""), str(value or ""))
 
 
 def hidden_inputs(args: dict[str, Any], exclude: tuple[str, ...] = ()) -> Markup:
@@ -205,6 +215,7 @@ def install_filters(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["vn_month"] = vn_month
+    app.jinja_env.filters["kind_label"] = kind_label
     app.jinja_env.filters["vn_number"] = vn_number
     app.jinja_env.filters["vn_seconds"] = vn_seconds
     app.jinja_env.filters["web_url"] = web_url
@@ -215,6 +226,7 @@ def install_filters(app: Flask) -> None:
     app.jinja_env.filters["facet_order"] = facet_order
     app.jinja_env.globals["date_presets"] = date_presets
     app.jinja_env.globals["vn_month"] = vn_month
+    app.jinja_env.globals["kind_label"] = kind_label
     app.jinja_env.globals["with_args"] = with_args
     app.jinja_env.globals["toggle"] = toggle
     app.jinja_env.globals["active_filters"] = active_filters

@@ -17,7 +17,7 @@ Modules, in the order a query meets them:
     evaluate.py    the tree evaluated with numpy: the match mask and every score in one pass
     ranking.py     ``Ranking`` (BM25F constants and boosts), the scores, the top k
     terms.py       one term's postings as arrays, and the bounded cache of them
-    facets.py      one class per facet kind: agency, unit, year, month, date range
+    facets.py      one class per facet kind: agency, unit, kind, year, month, date range
     generation.py  ``Generation``: all of these tied together
 
 Fields (one segment or several; every text field is space-separated terms, no positions):
@@ -38,6 +38,9 @@ Fields (one segment or several; every text field is space-separated terms, no po
     agency          ID        the publisher's canonical name (a facet)
     units           keyword   canonical names of the units the page names (a facet)
     day             ID        YYYY-MM-DD, or "none"
+    kind            ID        "tin" (a news page) or "văn bản" (an attached document) (a facet)
+    attaches        keyword   ids of the documents a page links to (whether or not the archive has
+                              them): an attachment's page lists the pages that attach it
 
 Facet values are single terms (spaces as ``\\x1f``). Facet counts and date sorting use the
 per-generation column arrays, not stored fields per hit. Queries are evaluated with numpy over

@@ -1,5 +1,5 @@
-"""A generation's per-document arrays, read once when it is opened: the live documents, agency and
-unit values, dates as day, year and month, and the vocabulary "did you mean" draws on.
+"""A generation's per-document arrays, read once when it is opened: the live documents, agency,
+unit and kind values, dates as day, year and month, and the vocabulary "did you mean" draws on.
 
 Facet counts, filters and date sorting read these arrays, never stored fields per hit. They are
 plain numpy arrays and lists, built from the term dictionaries and posting lists of a
@@ -79,6 +79,7 @@ class Columns:
     day_ordinal: np.ndarray  # int32, 0 = date unknown
     year: np.ndarray  # int32, 0 = unknown
     month: np.ndarray  # int32, 0 = unknown
+    kind: Column  # "tin" or "văn bản"
 
     @classmethod
     def read(cls, source: TermSource) -> "Columns":
@@ -92,7 +93,8 @@ class Columns:
             per_value = np.array([part(d) if d else 0 for d in when], dtype=np.int32)
             array[day.doc_idx] = per_value[day.value_idx]
             arrays.append(array)
-        return cls(size, source.live(), Column.read(source, "agency"), Column.read(source, "units"), *arrays)
+        return cls(size, source.live(), Column.read(source, "agency"), Column.read(source, "units"), *arrays,
+                   kind=Column.read(source, "kind"))
 
     @property
     def doc_count(self) -> int:

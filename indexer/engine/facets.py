@@ -25,6 +25,7 @@ class Filters:
     date_to: date | None = None
     years: list[int] = field(default_factory=list)
     months: list[str] = field(default_factory=list)  # "YYYY-MM"
+    kinds: list[str] = field(default_factory=list)  # "tin", "văn bản"
 
 
 class Facet:
@@ -70,6 +71,13 @@ class AgencyFacet(_ValueFacet):
 class UnitFacet(_ValueFacet):
     name = column = "unit"
     chosen = "units"
+
+
+class KindFacet(_ValueFacet):
+    """News pages or the documents attached to them."""
+
+    name = column = "kind"
+    chosen = "kinds"
 
 
 class YearFacet(Facet):
@@ -127,7 +135,7 @@ class DateRangeFacet(Facet):
         return mask
 
 
-FACETS: tuple[Facet, ...] = (AgencyFacet(), UnitFacet(), YearFacet(), MonthFacet(), DateRangeFacet())
+FACETS: tuple[Facet, ...] = (AgencyFacet(), UnitFacet(), KindFacet(), YearFacet(), MonthFacet(), DateRangeFacet())
 
 
 def facet_masks(columns: Columns, filters: Filters) -> dict[str, np.ndarray]:

@@ -5,14 +5,15 @@ No Whoosh here: ``store.py`` turns these names into a Whoosh schema.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..textnorm import folded_key
 
 # Bumped whenever fields or stored layout change: a build never extends a generation written in
-# another format (it rebuilds in full instead). 3: fields renamed for what they hold.
-INDEX_FORMAT = 3
+# another format (it rebuilds in full instead). 3: fields renamed for what they hold. 4: kind
+# (news or document) and attaches (the documents a page links to).
+INDEX_FORMAT = 4
 
 # The fields queries score (``query_tree.py``): their norms are computed before a generation serves.
 SCORED_FIELDS = ("body_accented", "title_accented", "body_folded", "title_folded", "folded_pairs",
@@ -37,6 +38,8 @@ class IndexDoc:
     agency: str
     units: list[str]
     day: str | None  # YYYY-MM-DD
+    kind: str = "tin"  # "tin" (news) or "văn bản" (an attached document)
+    attaches: list[str] = field(default_factory=list)  # ids the documents it links to would have
 
 
 def facet_key(value: str) -> str:

@@ -193,6 +193,10 @@ class Generation:
         """The newest documents that carry a document number."""
         return self._newest(self.evaluate(Term("doc_numbers", doc_number_key)).mask, limit, exclude)
 
+    def newest_attaching(self, doc_id: str, limit: int = 10) -> list[Hit]:
+        """The newest documents that link to the document ``doc_id`` (attach it)."""
+        return self._newest(self.evaluate(Term("attaches", doc_id)).mask, limit, doc_id)
+
     def _newest(self, mask: np.ndarray, limit: int, exclude: str | None) -> list[Hit]:
         docnums = np.flatnonzero(mask)
         out = []

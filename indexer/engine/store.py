@@ -54,6 +54,8 @@ def schema() -> Schema:
         agency=ID(),
         units=keywords(),
         day=ID(),
+        kind=ID(),
+        attaches=keywords(),
     )
 
 
@@ -88,6 +90,8 @@ class IndexWriter:
             agency=facet_key(doc.agency),
             units=" ".join(facet_key(u) for u in doc.units),
             day=doc.day or "none",
+            kind=facet_key(doc.kind),
+            attaches=" ".join(doc.attaches),
         )
 
     def commit(self, optimize: bool = True) -> None:
