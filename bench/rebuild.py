@@ -1,6 +1,7 @@
 """Full and incremental rebuild: seconds, pages/s and peak memory of the build and its workers.
 
     .venv/bin/python bench/rebuild.py [--pages 20000] [--workers N] [--seed 1] [--keep] [--cluster local:2]
+    .venv/bin/python bench/rebuild.py --warc [--pages 20000] [--rounds 2]
 
 Generates N pages (plus a few held back, to be "added" later) with ../shared/tools/make_archive.py
 into bench/out/rebuild-archive-seedS-N/ (reused when present), links them into a working copy, and
@@ -35,6 +36,14 @@ per-task time (the seconds of each shard task over its pages: one worker thread'
 page), the serial part (the wall seconds outside the tasks' span: starting, connecting,
 discovering, combining the segments, publishing) and the full-build time those project for 1, 10
 and 50 workers.
+
+With ``--warc`` the same pages are packed as a web crawl (``bench/make_warc.py``: one gzipped
+WARC with a request and a response record per page, at the address of each agency's site) and
+built beside the folder, the two full builds alternated ``--rounds`` times (the target: the
+crawl costs no more than 1.1x the folder); then the next night's crawl, the same addresses with
+1% of the pages changed, replaces the first and is built incrementally (the target: under 10% of
+the crawl's full build: its records are read only where the payload digest changed), and finally
+both crawls lie side by side (the latest capture of each address is kept: nothing to re-read).
 
 The working copy and its index are removed afterwards unless --keep is given (the archive stays).
 """
@@ -335,6 +344,65 @@ def aligned(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(out)
 
 
+def warc_bench(args: argparse.Namespace) -> int:
+    """The folder and the same pages as a crawl, full builds alternated; then a new crawl."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from make_warc import changed_indices, pack
+
+    archive, gold = ensure_archive(args.pages, 0, args.seed)
+    gold = gold[: args.pages]
+    crawls = OUT / f"rebuild-crawls-seed{args.seed}-{args.pages}"
+    first, second = crawls / "crawl-2024-11-01.warc.gz", crawls / "crawl-2024-11-02.warc.gz"
+    changed = changed_indices(len(gold), 0.01)
+    for path, when, which in ((first, "2024-11-01T02:00:00Z", set()), (second, "2024-11-02T02:00:00Z", changed)):
+        if not path.exists():
+            started = time.monotonic()
+            done = pack(archive, gold, path, when, which)
+            print(f"packed {done['pages']} pages ({done['changed']} changed) into {path.relative_to(ROOT)}: "
+                  f"{done['bytes'] / 1e6:.1f} MB in {time.monotonic() - started:.0f} s", flush=True)
+    work = OUT / f"rebuild-warc-work-{args.pages}"
+    shutil.rmtree(work, ignore_errors=True)
+    folder, crawl = work / "folder", work / "crawl"
+    link_tree(archive, gold, folder)
+    crawl.mkdir(parents=True)
+    os.link(first, crawl / first.name)
+    print(f"{args.pages} pages, {args.workers} workers, {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}",
+          flush=True)
+    try:
+        runs = []
+        for i in range(args.rounds):
+            runs.append(run_build(f"folder, full #{i + 1}", folder, work / "index-folder", args.workers, True, work))
+            runs.append(run_build(f"crawl, full #{i + 1}", crawl, work / "index-crawl", args.workers, True, work))
+        (crawl / first.name).unlink()
+        os.link(second, crawl / second.name)
+        runs.append(run_build("new crawl, 1% changed", crawl, work / "index-crawl", args.workers, False, work))
+        os.link(first, crawl / first.name)
+        runs.append(run_build("both crawls", crawl, work / "index-crawl", args.workers, False, work))
+        print()
+        print(table(runs))
+        print()
+        print(phase_table(runs))
+        folder_s = min(r.seconds for r in runs if r.name.startswith("folder"))
+        crawl_s = min(r.seconds for r in runs if r.name.startswith("crawl"))
+        incr = next(r for r in runs if r.name.startswith("new crawl"))
+        print(f"\ncrawl / folder, full build (best of {args.rounds} each): {crawl_s:.1f} / {folder_s:.1f} s = "
+              f"{crawl_s / folder_s:.2f}x ({'meets' if crawl_s <= 1.1 * folder_s else 'MISSES'} the target of <= 1.1x)")
+        means = [sum(r.seconds for r in runs if r.name.startswith(kind)) / args.rounds for kind in ("crawl", "folder")]
+        print(f"crawl / folder, full build (mean of {args.rounds} each): {means[0]:.1f} / {means[1]:.1f} s = "
+              f"{means[0] / means[1]:.2f}x")
+        ratio = incr.seconds / crawl_s
+        print(f"new crawl (1% changed) incremental / crawl full: {incr.seconds:.1f} / {crawl_s:.1f} s = {ratio:.1%} "
+              f"({'meets' if ratio < 0.10 else 'MISSES'} the target of < 10%)")
+        rep = incr.report
+        print(f"  the new crawl's build: read {rep['read']}, updated {rep['updated']}, unchanged {rep['unchanged']}, "
+              f"removed {rep['removed']} (expected {len(changed)} updated); archives {rep.get('archives')}")
+        print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=20000, help="pages in the full build (default 20,000)")
@@ -343,11 +411,15 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the working copy and its index under bench/out/")
     parser.add_argument("--rounds", type=int, default=1,
                         help="with --cluster: run the local and cluster full builds this many times, alternating "
-                             "their order, and compare the medians (default 1)")
+                             "their order, and compare the medians; with --warc: the folder's and the crawl's "
+                             "full builds, alternated (default 1)")
     parser.add_argument("--cluster", metavar="ADDRESS",
                         help="also build in full on this Dask cluster (build --cluster: tcp://HOST:8786, or local:N "
                              "for N worker processes here), right after the local full build, and compare")
+    parser.add_argument("--warc", action="store_true", help="the pages as a web crawl beside the folder, and a new crawl")
     args = parser.parse_args()
+    if args.warc:
+        return warc_bench(args)
 
     few = max(5, args.pages // 1000)  # pages added and pages deleted
     changed_count = max(1, args.pages // 100)  # 1%
