@@ -167,7 +167,7 @@ class _Build:
         """A full build whose shard tasks run on a Dask cluster (``cluster.Session``)."""
         from .cluster import run_shards
 
-        run = run_shards(session, self.todo, self.target, self.progress)
+        run = run_shards(session, self.todo, self.target, self.progress, self.limits)
         for outcome in run.unread:  # files the builder could not read to ship them
             self.ledger.record(outcome)
         self.ledger.report.cluster = run.summary

@@ -39,10 +39,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .attachments import DOCUMENT_MEDIA, Limits
 from .bookkeeping import Outcome
 from .engine import merge_shards
-from .extract import MAX_FILE_BYTES
-from .pages import write_segment
+from .extract import MAX_FILE_BYTES, SkipPage
+from .pages import read_source, write_segment
 from .sources import SourceFile
 
 log = logging.getLogger("indexer.build")
@@ -199,6 +200,7 @@ class ShardTask:
     topic: str  # progress events go to this topic
     shipped: bytes | None = None  # zlib'd pickle of each file's bytes (``ship``)
     scratch: str | None = None  # leave the segment here instead of sending it back
+    limits: Limits = field(default_factory=Limits)  # how much of an attached document is read
 
 
 def _worker() -> Any:
@@ -254,7 +256,7 @@ def shard_task(task: ShardTask) -> Done:
         files = task.files
         if task.shipped is not None:
             files = _unpack(task, Path(tmp) / "files")
-        result = write_segment(files, Path(tmp) / "segment", task.memory_mb, page_done)
+        result = write_segment(files, Path(tmp) / "segment", task.memory_mb, page_done, task.limits)
         segment = _hand_back(Path(tmp) / "segment", task.scratch, f"shard-{task.number}")
     worker.log_event(task.topic, {"task": task.number, "pages": len(task.files), "done": 1})
     info = {"task": task.number, "pages": len(task.files), "worker": worker.address,
@@ -294,25 +296,26 @@ def _unpack(task: ShardTask, into: Path) -> list[SourceFile]:
     for i, (source, raw) in enumerate(zip(task.files, contents)):
         path = into / str(i)
         path.write_bytes(raw)
-        files.append(replace(source, path=str(path)))
+        # a crawl's record arrives as its payload: a file of its own now, its address and digest kept
+        files.append(replace(source, path=str(path), offset=-1, length=0, member=""))
     return files
 
 
-def ship(files: list[SourceFile]) -> tuple[bytes, list[SourceFile], list[Outcome]]:
+def ship(files: list[SourceFile], limits: Limits = Limits()) -> tuple[bytes, list[SourceFile], list[Outcome]]:
     """The builder's side of ``--ship-files``: the bytes of ``files`` that can be read (as much as
     ``read_page`` would read), and the outcome of each one that cannot, as a local build has it."""
     contents, readable, unread = [], [], []
     for source in files:
-        if source.size > MAX_FILE_BYTES:  # read_page refuses it by its size, unread
+        limit = limits.document_bytes if source.media in DOCUMENT_MEDIA else MAX_FILE_BYTES
+        if source.size > limit:  # read_page refuses it by its size, unread
             contents.append(b"")
             readable.append(source)
             continue
         try:
-            with open(source.path, "rb") as fh:
-                contents.append(fh.read(MAX_FILE_BYTES + 1))
+            contents.append(read_source(source, limit))  # a file, or a crawl's record by its offset
             readable.append(source)
-        except OSError as err:
-            unread.append(Outcome(source, reason=f"unreadable: {err.strerror or err}"))
+        except SkipPage as err:
+            unread.append(Outcome(source, reason=str(err)))
     return zlib.compress(pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL), 1), readable, unread
 
 
@@ -362,7 +365,8 @@ class _Pages:
             return sum(self.pages.values()), len(self.done), len(self.merged)
 
 
-def run_shards(session: Session, todo: list[SourceFile], target: Path, progress: Any) -> ClusterRun:
+def run_shards(session: Session, todo: list[SourceFile], target: Path, progress: Any,
+               limits: Limits = Limits()) -> ClusterRun:
     """Run the shard tasks of ``todo`` on the cluster and bring their segments into ``target``
     (``shard-0``, ``shard-1``, ... in file order). Raises ``ClusterUnavailable`` if the scheduler
     is lost, ``ClusterBuildError`` if a task fails for good."""
@@ -378,14 +382,14 @@ def run_shards(session: Session, todo: list[SourceFile], target: Path, progress:
         scratch = Path(options.scratch).resolve() / f"tracuu-{target.name}"
         scratch.mkdir(parents=True)
     try:
-        return _run(session, parts, groups, target, progress, topic, scratch)
+        return _run(session, parts, groups, target, progress, topic, scratch, limits)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _run(session: Session, parts: list[list[SourceFile]], groups: list[range], target: Path, progress: Any,
-         topic: str, scratch: Path | None) -> ClusterRun:
+         topic: str, scratch: Path | None, limits: Limits) -> ClusterRun:
     from distributed import CancelledError, as_completed
 
     client, options = session.client, session.options
@@ -423,9 +427,9 @@ def _run(session: Session, parts: list[list[SourceFile]], groups: list[range], t
             i = next_part
             files, shipped = parts[i], None
             if options.ship_files:
-                shipped, files, skipped = ship(parts[i])
+                shipped, files, skipped = ship(parts[i], limits)
                 unread.extend(skipped)
-            task = ShardTask(i, files, TASK_MEMORY_MB, topic, shipped, str(scratch) if scratch else None)
+            task = ShardTask(i, files, TASK_MEMORY_MB, topic, shipped, str(scratch) if scratch else None, limits)
             shard_futures[i] = client.submit(shard_task, task, key=f"tracuu-shard-{i}-{topic}", retries=RETRIES,
                                              pure=False, priority=-i)
             next_part += 1
