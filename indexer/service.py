@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from . import generations as gen
 from .crawls import captures_of
+from .datequery import DateQueryError, format_date, parse_date_field
 from .docnumbers import doc_number_key
 from .engine import TERM_CACHE_POSTINGS, Filters, Generation, Ranking
 from .query import MAX_QUERY_CHARS, parse_query
@@ -40,6 +41,10 @@ class ServiceError(Exception):
 
     status = 500
 
+    def details(self) -> dict[str, Any]:
+        """What the JSON answer carries beside ``error``."""
+        return {}
+
 
 class BadRequest(ServiceError, ValueError):
     """Parameters we cannot honour."""
@@ -47,11 +52,32 @@ class BadRequest(ServiceError, ValueError):
     status = 400
 
 
+class BadDate(BadRequest):
+    """A date field that cannot be read; ``field`` is its URL argument (``from`` or ``to``), so a
+    page can show the search without it and say why."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
 class NotFound(ServiceError, LookupError):
     status = 404
 
     def __init__(self, message: str = "Không tìm thấy văn bản này."):
         super().__init__(message)
+
+
+class PastLastPage(NotFound):
+    """A page number beyond the last page of results (``page=99`` of 5): the API answers 404 with
+    where the results are; the search page shows the last page, with that status and a notice."""
+
+    def __init__(self, answer: dict[str, Any]):
+        super().__init__(past_last_message(answer["requested_page"], answer["pages"]))
+        self.answer = answer
+
+    def details(self) -> dict[str, Any]:
+        return {key: self.answer[key] for key in ("requested_page", "pages", "total", "per_page")}
 
 
 class IndexUnavailable(ServiceError):
@@ -64,6 +90,9 @@ class IndexUnavailable(ServiceError):
     def __init__(self, reason: str):
         super().__init__("Chỉ mục tìm kiếm chưa sẵn sàng. Vui lòng thử lại sau ít phút.")
         self.reason = reason
+
+    def details(self) -> dict[str, Any]:
+        return {"status": "unavailable", "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -104,6 +133,8 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    # the two dates were typed the wrong way round and have been swapped
+    dates_swapped: bool = False
 
     def filters(self) -> Filters:
         return Filters(self.agencies, self.units, self.date_from, self.date_to, self.years, self.months, self.kinds)
@@ -139,13 +170,18 @@ def _getlist(args: Mapping[str, Any], name: str) -> list[str]:
     return [str(v) for v in values if str(v).strip()]
 
 
-def _date(value: str | None, label: str) -> date | None:
-    if not value or not value.strip():
-        return None
+DATE_LABELS = {ARGS.date_from: "Từ ngày", ARGS.date_to: "Đến ngày"}
+
+
+def _date(args: Mapping[str, Any], name: str) -> date | None:
+    """A date field as people type it (``31/12/2023``, ``12/2023``, ``2023``, ISO ``2023-12-31``:
+    ``datequery``): the first day of what was typed for ``from``, the last for ``to``."""
+    value = args.get(name)
     try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise BadRequest(f"Ngày {label} không hợp lệ: “{value[:40]}” (dùng dạng YYYY-MM-DD, ví dụ 2020-07-16).") from None
+        return parse_date_field(None if value is None else str(value), "from" if name == ARGS.date_from else "to")
+    except DateQueryError as err:
+        why = str(err)
+        raise BadDate(f"Ngày không hợp lệ ở ô “{DATE_LABELS[name]}”: {why[:1].lower()}{why[1:]}", name) from None
 
 
 def _int(value: str | None, default: int, label: str, low: int, high: int) -> int:
@@ -174,8 +210,8 @@ def parse_params(args: Mapping[str, Any]) -> SearchParams:
         q=q.strip()[: MAX_QUERY_CHARS * 4],
         agencies=_getlist(args, ARGS.agency)[:MAX_FILTER_VALUES],
         units=_getlist(args, ARGS.unit)[:MAX_FILTER_VALUES],
-        date_from=_date(args.get(ARGS.date_from), "bắt đầu"),
-        date_to=_date(args.get(ARGS.date_to), "kết thúc"),
+        date_from=_date(args, ARGS.date_from),
+        date_to=_date(args, ARGS.date_to),
         sort=sort,
         page=_int(args.get(ARGS.page), 1, "Số trang", 1, MAX_PAGE),
         per_page=_int(args.get(ARGS.per_page), 10, "Số kết quả mỗi trang", 1, MAX_PER_PAGE),
@@ -195,7 +231,11 @@ def parse_params(args: Mapping[str, Any]) -> SearchParams:
             raise BadRequest(f"Loại không hợp lệ: “{kind[:20]}” (chọn “tin” hoặc “văn bản”).")
         params.kinds.append(kind.strip())
     if params.date_from and params.date_to and params.date_from > params.date_to:
-        raise BadRequest("Ngày bắt đầu phải trước ngày kết thúc.")
+        # typed the wrong way round: what was meant is plain, and the answer says it was swapped.
+        # Each field is read again in the other's role: "2024" to "2023" is 1/1/2023 to 31/12/2024.
+        swapped = {ARGS.date_from: args.get(ARGS.date_to), ARGS.date_to: args.get(ARGS.date_from)}
+        params.date_from, params.date_to = _date(swapped, ARGS.date_from), _date(swapped, ARGS.date_to)
+        params.dates_swapped = True
     return params
 
 
@@ -321,6 +361,13 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
     sort = "newest" if listing and params.sort == "relevance" else params.sort  # nothing to rank by
     offset = (params.page - 1) * params.per_page
     result = generation.search(plan, params.filters(), sort=sort, offset=offset, limit=params.per_page)
+    pages = max(1, -(-result.total // params.per_page))
+    page = params.page
+    if page > pages:
+        # past the last page (an old link, a URL typed by hand): the last page instead, marked so
+        page = pages
+        result = generation.search(plan, params.filters(), sort=sort, offset=(page - 1) * params.per_page,
+                                   limit=params.per_page)
     terms = plan.highlight_terms() if plan else set()
     suggestion = None
     if not listing and (result.total < 3 or result.relaxed):
@@ -328,19 +375,27 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
     return {
         "query": params.q,
         "total": result.total,
-        "page": params.page,
+        "page": page,
         "per_page": params.per_page,
-        "pages": max(1, -(-result.total // params.per_page)),
+        "pages": pages,
+        # the page asked for when it was past the last one (``page`` is then the last)
+        "requested_page": params.page if params.page != page else None,
         "sort": params.sort,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
         "results": [_result(hit, terms) for hit in result.hits],
         "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in result.facets.items()},
         "filters": params.filter_values(),
+        "dates_swapped": params.dates_swapped,
         "suggestion": suggestion,
         "relaxed": result.relaxed,
         "partial": result.partial,
         "truncated_query": bool(plan and plan.truncated),
     }
+
+
+def past_last_message(requested: int, pages: int) -> str:
+    return (f"Không có trang {requested}: tìm kiếm này chỉ có {pages} trang kết quả." if pages > 1
+            else f"Không có trang {requested}: mọi kết quả của tìm kiếm này nằm trên một trang.")
 
 
 def totals(handle: IndexHandle, variants: list[SearchParams]) -> list[int]:

@@ -134,10 +134,25 @@ def test_query_syntax_is_just_text(handle, q, text):
     assert typed["facets"] == plain["facets"]
 
 
+def test_dates_are_read_as_typed_in_the_fields_and_a_reversed_range_is_swapped():
+    from datetime import date
+
+    # the URL and the API take what the date fields take: day first, a month, a year, ISO
+    for typed, first, last in (("16/07/2020", date(2020, 7, 16), date(2020, 7, 16)), ("7/2020", date(2020, 7, 1), date(2020, 7, 31)),
+                               ("2020", date(2020, 1, 1), date(2020, 12, 31)), ("2020-07-16", date(2020, 7, 16), date(2020, 7, 16)),
+                               ("16.07.2020", date(2020, 7, 16), date(2020, 7, 16)), ("16072020", date(2020, 7, 16), date(2020, 7, 16))):
+        params = parse_params({"from": typed, "to": typed})
+        assert (params.date_from, params.date_to, params.dates_swapped) == (first, last, False), typed
+    # the wrong way round: swapped, each field read in the other's role, and said so
+    params = parse_params({"from": "2021", "to": "2020"})
+    assert (params.date_from, params.date_to, params.dates_swapped) == (date(2020, 1, 1), date(2021, 12, 31), True)
+    assert params.filter_values()["from"] == "2020-01-01"
+
+
 def test_bad_parameters_get_vietnamese_messages():
-    with pytest.raises(BadRequest, match="Ngày"):
-        parse_params({"from": "16/07/2020"})
-    with pytest.raises(BadRequest, match="trước"):
-        parse_params({"from": "2021-01-01", "to": "2020-01-01"})
+    with pytest.raises(BadRequest, match="Từ ngày.*31/02/2020.*29 ngày"):
+        parse_params({"from": "31/02/2020"})
+    with pytest.raises(BadRequest, match="Đến ngày"):
+        parse_params({"to": "hôm qua"})
     with pytest.raises(BadRequest, match="trang"):
         parse_params({"page": "-1"})

@@ -14,7 +14,10 @@ api = Blueprint("api", __name__)
 
 @api.route("/search")
 def search():
-    return jsonify(service.search(current_index(), service.parse_params(request.args)))
+    result = service.search(current_index(), service.parse_params(request.args))
+    if result["requested_page"]:
+        raise service.PastLastPage(result)  # 404, saying how many pages there are
+    return jsonify(result)
 
 
 @api.route("/doc/<doc_id>")

@@ -47,9 +47,7 @@ def error_response(err: Exception) -> Response | HTTPException:
         status, message = err.code, MESSAGES.get(err.code, GENERIC)
     else:
         raise TypeError(f"no status for {err!r}")
-    extra: dict[str, Any] = {}
-    if isinstance(err, service.IndexUnavailable):
-        extra = {"status": "unavailable", "reason": err.reason}
+    extra: dict[str, Any] = err.details() if isinstance(err, service.ServiceError) else {}
     form = answer_format()
     if form == "json":
         response = jsonify({"error": message, **extra})

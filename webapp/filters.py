@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from indexer.collation import sort_key
 from indexer.datequery import presets
-from indexer.service import ARGS, FILTER_ARGS
+from indexer.service import ARGS, FILTER_ARGS, past_last_message
 
 # URL arguments that narrow a search (everything in ``SearchParams.as_query_args`` but q/sort/per_page).
 FILTER_KEYS = FILTER_ARGS
@@ -232,3 +232,4 @@ def install_filters(app: Flask) -> None:
     app.jinja_env.globals["active_filters"] = active_filters
     app.jinja_env.globals["hidden_inputs"] = hidden_inputs
     app.jinja_env.globals["FILTER_KEYS"] = FILTER_KEYS
+    app.jinja_env.globals["past_last_message"] = past_last_message

@@ -8,7 +8,6 @@ import time
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from indexer import service
-from indexer.datequery import DateQueryError, parse_date_field
 
 from . import current_index
 from .filters import FILTER_KEYS, active_filters, with_args
@@ -24,34 +23,39 @@ def home():
     return render_template("home.html", doc_count=latest["total"], latest=latest)
 
 
-def _typed_dates(args):
-    """The date fields as typed (31/12/2023, 12/2023, 2023) -> the ISO days the service reads.
-    To move into service.parse_params when it parses them itself."""
-    if not (args.get(service.ARGS.date_from) or args.get(service.ARGS.date_to)):
-        return args
-    out = args.copy()
-    for key, label in ((service.ARGS.date_from, "Từ ngày"), (service.ARGS.date_to, "Đến ngày")):
+def _params_keeping_the_rest(args) -> tuple[service.SearchParams, dict[str, str], str | None]:
+    """The search's parameters, with any date field that cannot be read left out: returns them,
+    those fields as typed (the form shows them again, to be corrected) and why they were left
+    out. Every other parameter error is the error door's."""
+    bad: dict[str, str] = {}
+    messages = []
+    while True:
         try:
-            day = parse_date_field(args.get(key), key)
-        except DateQueryError as err:
-            why = str(err)
-            raise service.BadRequest(f"Ngày không hợp lệ ở ô “{label}”: {why[:1].lower()}{why[1:]}") from None
-        if day is not None:
-            out[key] = day.isoformat()
-    return out
+            return service.parse_params(args), bad, " ".join(messages) or None
+        except service.BadDate as err:
+            if err.field in bad:  # cannot happen: the field is gone; never loop
+                raise
+            bad[err.field] = str(args.get(err.field, ""))[:40]
+            messages.append(str(err))
+            args = args.copy()
+            args.pop(err.field, None)
 
 
 @views.route("/search")
 def search():
-    params = service.parse_params(_typed_dates(request.args))
+    params, bad_dates, error = _params_keeping_the_rest(request.args)
     result = service.search(current_index(), params)
     args = params.as_query_args()
     mode, _year = histogram_mode(result, args)
-    return render_template("search.html", error=None, result=result, args=args, params=params,
-                           filters=active_filters(args), histogram=histogram_svg(result, args),
+    # a date that cannot be read: the search without it, and why (400); a page past the last:
+    # the last page, and a notice (404)
+    status = 400 if error else 404 if result["requested_page"] else 200
+    body = render_template("search.html", error=error, result=result, args=args, params=params,
+                           bad_dates=bad_dates, filters=active_filters(args), histogram=histogram_svg(result, args),
                            histogram_caption=histogram_caption(result, args),
                            show_months=mode == "month" or bool(args.get("month")),
                            relaxed=_relaxations(result, args))
+    return body, status
 
 
 def _relaxations(result: dict, args: dict) -> list[dict]:
