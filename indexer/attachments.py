@@ -394,6 +394,9 @@ def extract_document(raw: bytes, relpath: str, media: str, limits: Limits = Limi
     if page.number and page.number not in numbers:
         numbers.insert(0, page.number)
     article.doc_numbers = numbers
+    # the number under its heading is the document's own (Số hiệu); the others it cites
+    article.own_numbers = [page.number] if page.number else []
+    article.cited_numbers = [n for n in numbers if n != page.number]
     mentions = registry.find_mentions(f"{title}\n{body[:200_000]}", province=issuer.province if issuer else None)
     article.units = [e.canonical for e in mentions if e.kind in UNIT_KINDS or e.kind in GOVERNMENT_KINDS]
     article.units = [u for u in dict.fromkeys(article.units) if u != article.agency]

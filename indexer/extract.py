@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from .clean import Cleaned, NotAnArticle, clean_html, clean_text_dump
 from .dates import DateChoice, choose_date, looks_vietnamese
 from .decode import UndecodableError, decode_page
-from .docnumbers import find_doc_numbers
+from .docnumbers import classify_doc_numbers, find_doc_numbers
 from .doclinks import DocLink
 from .mirrors import resolve, url_key
 from .entities import GOVERNMENT_KINDS, UNIT_KINDS
@@ -58,6 +58,8 @@ class Article:
     source: str | None = None    # the paper a reposted article came from ("Nguồn: Báo X")
     units: list[str] = field(default_factory=list)
     doc_numbers: list[str] = field(default_factory=list)
+    own_numbers: list[str] = field(default_factory=list)  # of doc_numbers: the page's own (Số hiệu)
+    cited_numbers: list[str] = field(default_factory=list)  # of doc_numbers: the ones it only cites
     url: str | None = None
     encoding: str | None = None
     kind: str = "tin"  # "tin" (a news page) or "văn bản" (a document: PDF, DOCX, ODT)
@@ -200,6 +202,8 @@ def _article(cleaned: Cleaned, relpath: str, encoding: str, registry: Registry,
     article.doc_numbers = find_doc_numbers(f"{cleaned.preamble}\n{full_text}")
     article.attachments = [link_targets(link, relpath, article.url, original=given_url is not None)
                            for link in cleaned.doc_links]
+    roles = classify_doc_numbers(cleaned.title, body, article.doc_numbers, cleaned.preamble)
+    article.own_numbers, article.cited_numbers = roles.own, roles.cited
     return article
 
 

@@ -23,6 +23,7 @@ from .docnumbers import doc_number_key
 from .engine import IndexDoc, IndexWriter
 from .extract import MAX_FILE_BYTES, Article, SkipPage, extract_bytes
 from .mirrors import httrack_origin, is_httrack_index
+from .registry import Registry
 from .sources import SourceFile
 from .warc import RecordError, read_payload
 
@@ -103,6 +104,8 @@ def to_index_doc(article: Article) -> IndexDoc:
         day=article.date,
         kind=article.kind,
         attaches=list(dict.fromkeys(i for link in article.attachments for i in link["ids"])),
+        own_numbers=[doc_number_key(n) for n in article.own_numbers],
+        title_mentions=[e.canonical for e in Registry.default().find_mentions(article.title)],
     )
 
 

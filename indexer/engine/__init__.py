@@ -41,6 +41,8 @@ Fields (one segment or several; every text field is space-separated terms, no po
     kind            ID        "tin" (a news page) or "văn bản" (an attached document) (a facet)
     attaches        keyword   ids of the documents a page links to (whether or not the archive has
                               them): an attachment's page lists the pages that attach it
+    own_numbers     keyword   keys of the page's own document numbers (not those it only cites)
+    title_mentions  keyword   folded canonical names of the agencies and units the title names
 
 Facet values are single terms (spaces as ``\\x1f``). Facet counts and date sorting use the
 per-generation column arrays, not stored fields per hit. Queries are evaluated with numpy over

@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .query_tree import AllOf, AnyOf, Node, Term, WithBonus
+from .query_tree import AllOf, AnyOf, Flag, Node, Term, WithBonus
 from .ranking import Ranking
 from .terms import Postings
 
@@ -52,6 +52,11 @@ def _evaluate(node: Node, source: Scoring, deadline: float | None, cut: list[boo
         mask[post.ids] = True
         if len(post.ids):
             scores[post.ids] = source.ranking.scores(post, source.norm(node.field))
+    elif isinstance(node, Flag):
+        post = source.postings(node.field, node.text)
+        mask = np.zeros(source.size, dtype=bool)
+        mask[post.ids] = True
+        scores = mask.astype(np.float64)
     elif isinstance(node, WithBonus):
         mask, scores = _evaluate(node.required, source, deadline, cut)
         if deadline is not None and time.monotonic() > deadline:

@@ -12,8 +12,9 @@ from ..textnorm import folded_key
 
 # Bumped whenever fields or stored layout change: a build never extends a generation written in
 # another format (it rebuilds in full instead). 3: fields renamed for what they hold. 4: kind
-# (news or document) and attaches (the documents a page links to).
-INDEX_FORMAT = 4
+# (news or document) and attaches (the documents a page links to). 5: own_numbers and
+# title_mentions (ranking facts), own and cited numbers in the article, stories.npz beside it.
+INDEX_FORMAT = 5
 
 # The fields queries score (``query_tree.py``): their norms are computed before a generation serves.
 SCORED_FIELDS = ("body_accented", "title_accented", "body_folded", "title_folded", "folded_pairs",
@@ -40,6 +41,8 @@ class IndexDoc:
     day: str | None  # YYYY-MM-DD
     kind: str = "tin"  # "tin" (news) or "văn bản" (an attached document)
     attaches: list[str] = field(default_factory=list)  # ids the documents it links to would have
+    own_numbers: list[str] = field(default_factory=list)  # keys of the page's own document numbers
+    title_mentions: list[str] = field(default_factory=list)  # canonical names the title names
 
 
 def facet_key(value: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..query import QueryPlan
+from ..textnorm import folded_key
 from .columns import Columns, Vocabulary
 from .evaluate import Evaluation, evaluate
 from .facets import Filters, facet_counts, facet_masks, filter_mask
@@ -38,6 +39,13 @@ class EngineResult:
     facets: dict[str, list[tuple[str, int]]]
     relaxed: bool = False  # not every word matched: results hold most of them
     partial: bool = False  # ranking ran out of time: the best of what was scored, total still exact
+    level: str = "as_typed"  # which step of ``Generation.evaluate_plan`` answered (``LEVELS``)
+
+
+# The steps a query is matched in, each tried when the one before finds nothing: every word as
+# typed (a word typed without diacritics matches any accents); every word, its diacritics
+# ignored (a mistyped tone: the words were corrected); most of the words.
+LEVELS = ("as_typed", "ignoring_accents", "most_words")
 
 
 class Generation:
@@ -108,14 +116,16 @@ class Generation:
         return found
 
     def evaluate_plan(self, plan: QueryPlan | None, allowed: np.ndarray, deadline: float | None = None,
-                      cache: dict[str, Evaluation] | None = None) -> tuple[Evaluation, bool]:
-        """The documents a query matches, in three steps, each used only when the one before finds
-        nothing among ``allowed``: every word with its accents as typed; every word, accented or
-        not (a mistyped tone still finds the page); most of the words. Returns that evaluation
-        and whether words had to be dropped. ``cache`` keeps the evaluations when the same query
-        is counted under several filters."""
+                      cache: dict[str, Evaluation] | None = None, level: str | None = None) -> tuple[Evaluation, str]:
+        """The documents a query matches, in three steps (``LEVELS``), each used only when the one
+        before finds nothing among ``allowed``: every word with its accents as typed; every word,
+        accented or not (a mistyped tone still finds the page); most of the words. Returns that
+        evaluation and the step that answered. ``level`` runs that one step only, whatever it
+        finds ("as_typed": the words exactly as typed; "ignoring_accents": what a correction of
+        their diacritics finds). ``cache`` keeps the evaluations when the same query is counted
+        under several filters."""
         if plan is None or plan.empty:
-            return Evaluation(self.live.copy(), None), False
+            return Evaluation(self.live.copy(), None), LEVELS[0]
         cache = {} if cache is None else cache
 
         def run(name: str, strict: bool, exact: bool = False) -> Evaluation:
@@ -123,25 +133,28 @@ class Generation:
                 cache[name] = self.evaluate(plan_tree(plan, self.ranking, strict=strict, exact=exact), deadline)
             return cache[name]
 
-        if any(g.kind == "syllable" and g.accented for g in plan.groups):
+        accented = any(g.kind == "syllable" and g.accented for g in plan.groups)
+        if accented and level in (None, LEVELS[0]):
             # "chuyển đổi số" should not list pages that only say "chuyên ... đội ... sở"; and
             # leaving the folded forms out of this query makes it the cheaper one to run.
             exact = run("exact", strict=True, exact=True)
-            if (exact.mask & allowed).any():
-                return exact, False
+            if level or (exact.mask & allowed).any():
+                return exact, LEVELS[0]
         strict = run("strict", strict=True)
-        if (strict.mask & allowed).any() or len(plan.groups) < 2:
-            return strict, False
-        return run("loose", strict=False), True
+        if level or (strict.mask & allowed).any() or len(plan.groups) < 2:
+            return strict, LEVELS[1] if accented else LEVELS[0]
+        return run("loose", strict=False), LEVELS[2]
 
     def search(self, plan: QueryPlan | None, filters: Filters, sort: str = "relevance", offset: int = 0,
-               limit: int = 10, facets: bool = True) -> EngineResult:
+               limit: int = 10, facets: bool = True, level: str | None = None) -> EngineResult:
         """One page of results for ``plan`` (None or empty: every document) among the documents
         ``filters`` keep: the total, the hits of ``offset:offset + limit`` by relevance or date
-        (``sort``: relevance, newest, oldest) and, with ``facets``, every facet's counts."""
+        (``sort``: relevance, newest, oldest) and, with ``facets``, every facet's counts.
+        ``level``: that step of ``evaluate_plan`` only, no other."""
         masks = facet_masks(self.columns, filters)
         allowed = filter_mask(self.columns, filters, masks=masks)
-        found, relaxed = self.evaluate_plan(plan, allowed, deadline=time.monotonic() + self.ranking.budget_seconds)
+        found, level = self.evaluate_plan(plan, allowed, deadline=time.monotonic() + self.ranking.budget_seconds,
+                                          level=level)
         filtered = found.mask & allowed
         total = int(filtered.sum())
         hits: list[Hit] = []
@@ -153,7 +166,8 @@ class Generation:
             else:
                 hits = [self.hit(int(d)) for d in self._by_date(docnums, sort)[offset : offset + limit]]
         counts = facet_counts(self.columns, found.mask, filters, masks) if facets else {}
-        return EngineResult(total=total, hits=hits, facets=counts, relaxed=relaxed, partial=found.partial)
+        return EngineResult(total=total, hits=hits, facets=counts, relaxed=level == LEVELS[2], partial=found.partial,
+                            level=level)
 
     def _by_date(self, docnums: np.ndarray, sort: str) -> np.ndarray:
         days = self.columns.day_ordinal[docnums]
@@ -215,6 +229,14 @@ class Generation:
 
     def accented_form(self, folded_syllable: str) -> str:
         return self.vocabulary.accented_form(folded_syllable)
+
+    def syllable_frequency(self, syllable: str) -> int:
+        """Pages whose body has ``syllable``: as written when it has diacritics, in any accents
+        when it has none (what highlighting weighs a lone query word by)."""
+        folded = folded_key(syllable)
+        if folded == syllable:
+            return self.vocabulary.document_frequency(folded)
+        return self.store.document_frequency("body_accented", syllable)
 
     # ------------------------------------------------------------------ switching generations
 

@@ -4,6 +4,8 @@ The nodes say what the evaluator (``evaluate.py``) does with them, and a node's 
 of its matching parts' scores times its boost, as Whoosh's matchers add them:
 
     Term(field, text)       the documents holding the term, scored by BM25F
+    Flag(field, text)       the documents holding the term, each scored 1: a fact about the page
+                            (who published it, what its title names), not a matter of degree
     AllOf(parts)            documents every part matches
     AnyOf(parts, at_least)  documents at least ``at_least`` parts match ("most of the words")
     WithBonus(required, bonus)  what ``required`` matches; ``bonus`` only adds to the scores
@@ -16,12 +18,19 @@ from dataclasses import dataclass
 
 from ..analysis import bigrams, is_number
 from ..query import Group, QueryPlan
-from .fields import mention_term
+from .fields import facet_key, mention_term
 from .ranking import Ranking
 
 
 @dataclass(frozen=True)
 class Term:
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Flag:
     field: str
     text: str
     boost: float = 1.0
@@ -47,7 +56,7 @@ class WithBonus:
     boost: float = 1.0
 
 
-Node = Term | AllOf | AnyOf | WithBonus
+Node = Term | Flag | AllOf | AnyOf | WithBonus
 
 
 def plan_tree(plan: QueryPlan, ranking: Ranking, strict: bool = True, exact: bool = False) -> Node:
@@ -69,9 +78,15 @@ def plan_tree(plan: QueryPlan, ranking: Ranking, strict: bool = True, exact: boo
 
 def _group(group: Group, ranking: Ranking, exact: bool) -> Node:
     if group.kind == "docnum":
-        return AnyOf((Term("doc_numbers", group.key, ranking.doc_number_boost), _phrase(group.fold)))
+        required = AnyOf((Term("doc_numbers", group.key, ranking.doc_number_boost), _phrase(group.fold)))
+        # the page that is the document (its Số hiệu) before the pages that cite it
+        return WithBonus(required, Flag("own_numbers", group.key, ranking.own_number_boost))
     if group.kind == "entity":
-        return AnyOf((Term("mentions", mention_term(group.key), ranking.mention_boost), _phrase(group.fold)))
+        required = AnyOf((Term("mentions", mention_term(group.key), ranking.mention_boost), _phrase(group.fold)))
+        # an agency named in the query: its own articles, and the articles whose title names it, first
+        facts = (Flag("agency", facet_key(group.key), ranking.publisher_boost),
+                 Flag("title_mentions", mention_term(group.key), ranking.title_mention_boost))
+        return WithBonus(required, AnyOf(facts))
     if group.kind == "phrase":
         required = _phrase(group.fold)
         bonus = tuple(Term("body_accented", s, ranking.accent_boost) for s, f in zip(group.syl, group.fold) if s != f)

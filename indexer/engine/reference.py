@@ -13,12 +13,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 
 from .generation import Generation
-from .query_tree import AllOf, Node, Term, WithBonus
+from .query_tree import AllOf, Flag, Node, Term, WithBonus
 
 
 def whoosh_query(node: Node) -> Q.Query:
     if isinstance(node, Term):
         return Q.Term(node.field, node.text, boost=node.boost)
+    if isinstance(node, Flag):
+        return Q.ConstantScoreQuery(Q.Term(node.field, node.text), score=node.boost)
     if isinstance(node, WithBonus):
         query = Q.AndMaybe(whoosh_query(node.required), whoosh_query(node.bonus))
         query.boost = node.boost

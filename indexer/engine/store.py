@@ -56,6 +56,8 @@ def schema() -> Schema:
         day=ID(),
         kind=ID(),
         attaches=keywords(),
+        own_numbers=keywords(),
+        title_mentions=keywords(),
     )
 
 
@@ -92,6 +94,8 @@ class IndexWriter:
             day=doc.day or "none",
             kind=facet_key(doc.kind),
             attaches=" ".join(doc.attaches),
+            own_numbers=" ".join(doc.own_numbers),
+            title_mentions=" ".join(mention_term(e) for e in doc.title_mentions),
         )
 
     def commit(self, optimize: bool = True) -> None:
