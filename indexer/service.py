@@ -20,9 +20,10 @@ from . import generations as gen
 from .crawls import captures_of
 from .datequery import DateQueryError, format_date, parse_date_field
 from .docnumbers import doc_number_key
-from .engine import TERM_CACHE_POSTINGS, Filters, Generation, Ranking
-from .query import MAX_QUERY_CHARS, parse_query
-from .snippets import highlight, snippet
+from .engine import TERM_CACHE_POSTINGS, EngineResult, Filters, Generation, Ranking
+from .query import MAX_QUERY_CHARS, QueryPlan, parse_query
+from .reading import query_reading, read_plan, searched_as, written_in
+from .snippets import highlight_plan, snippet_plan
 from .suggest import did_you_mean
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ class ArgNames:
     sort: str = "sort"
     page: str = "page"
     per_page: str = "per_page"
+    exact: str = "exact"  # 1: the words as typed, no correction of their diacritics
 
 
 ARGS = ArgNames()
@@ -135,6 +137,8 @@ class SearchParams:
     per_page: int = 10
     # the two dates were typed the wrong way round and have been swapped
     dates_swapped: bool = False
+    # the words exactly as typed: no match ignoring a diacritic typed (``searched_as`` offers it)
+    exact: bool = False
 
     def filters(self) -> Filters:
         return Filters(self.agencies, self.units, self.date_from, self.date_to, self.years, self.months, self.kinds)
@@ -158,6 +162,8 @@ class SearchParams:
             args[ARGS.sort] = self.sort
         if self.per_page != 10:
             args[ARGS.per_page] = self.per_page
+        if self.exact:
+            args[ARGS.exact] = 1
         return args
 
 
@@ -196,6 +202,16 @@ def _int(value: str | None, default: int, label: str, low: int, high: int) -> in
     return number
 
 
+def _flag(value: Any, default: bool) -> bool:
+    """A yes/no argument: 1/0, true/false, có/không (anything else: the default)."""
+    text = str(value).strip().lower() if value is not None else ""
+    if text in ("1", "true", "yes", "on", "có", "co"):
+        return True
+    if text in ("0", "false", "no", "off", "không", "khong"):
+        return False
+    return default
+
+
 def parse_params(args: Mapping[str, Any]) -> SearchParams:
     """Request arguments -> ``SearchParams``; raises ``BadRequest`` with a Vietnamese message."""
     q = str(args.get(ARGS.q) or "")
@@ -215,6 +231,7 @@ def parse_params(args: Mapping[str, Any]) -> SearchParams:
         sort=sort,
         page=_int(args.get(ARGS.page), 1, "Số trang", 1, MAX_PAGE),
         per_page=_int(args.get(ARGS.per_page), 10, "Số kết quả mỗi trang", 1, MAX_PER_PAGE),
+        exact=_flag(args.get(ARGS.exact), False),
     )
     for year in _getlist(args, ARGS.year)[:MAX_FILTER_VALUES]:
         params.years.append(_int(year, 0, "Năm", 1900, 2100))
@@ -325,22 +342,81 @@ class IndexHandle:
         return gen.read_json(path / "report.json") if path else None
 
 
-def _result(hit: Any, terms: set[str]) -> dict[str, Any]:
+class Highlighter:
+    """Titles and snippets marked as the query means them (``snippets.highlight_plan``): names,
+    document numbers and quoted phrases as one mark, runs of query words as one mark, a lone
+    common syllable of a several-word query only where nothing better matched. A free syllable
+    is marked as the best results spell it (``reading``: ``số`` for ``so``) on a page that
+    writes it so, and in any accents on a page found through a look-alike. Document
+    frequencies come from the generation, once per syllable per request."""
+
+    def __init__(self, plan: QueryPlan | None, generation: Generation, reading: dict[str, str] | None = None):
+        self.plan = plan if plan is not None and not plan.empty else None
+        self.reading = reading or {}
+        self.doc_count = generation.doc_count
+        self._generation = generation
+        self._df: dict[str, int] = {}
+        self._aliases = _alias_forms()
+
+    def df(self, syllable: str) -> int:
+        if syllable not in self._df:
+            self._df[syllable] = self._generation.syllable_frequency(syllable)
+        return self._df[syllable]
+
+    def marked(self, title: str, body: str) -> tuple[str, str]:
+        """A page's title, whole, and the window of its body that shows the query best, marked."""
+        if self.plan is None:
+            return highlight_plan(title, None), snippet_plan(body, None)
+        spelled = written_in(self.reading, f"{title}\n{body}")
+        plan, written = read_plan(self.plan, spelled), spelled.values()
+        return (highlight_plan(title, plan, self.df, self.doc_count, self._aliases, written),
+                snippet_plan(body, plan, self.df, self.doc_count, self._aliases, written))
+
+    def numbers_asked(self) -> set[str]:
+        """Document-number keys typed in the query."""
+        return {g.key for g in self.plan.groups if g.kind == "docnum" and g.key} if self.plan else set()
+
+
+def _alias_forms() -> Any:
+    from .registry import Registry
+
+    try:
+        return Registry.default().alias_forms
+    except (OSError, ValueError):  # no registry: names are marked as typed
+        return None
+
+
+def _numbers(doc: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The page's own document numbers and those it cites (every number is cited for a page
+    indexed before the two were told apart)."""
+    if "own_numbers" in doc:
+        return doc["own_numbers"], doc.get("cited_numbers", [])
+    return [], doc.get("doc_numbers", [])
+
+
+def _result(hit: Any, marks: Highlighter) -> dict[str, Any]:
     doc = hit.doc
+    own, cited = _numbers(doc)
+    asked = marks.numbers_asked()
+    title_html, snippet_html = marks.marked(doc["title"], doc.get("body", ""))
     return {
         "id": hit.id,
         "path": hit.path,
         "title": doc["title"],
-        "title_html": highlight(doc["title"], terms),
+        "title_html": title_html,
         "date": doc.get("date"),
         "datetime": doc.get("datetime"),
         "agency": doc.get("agency"),
         "agency_short": doc.get("agency_short"),
         "units": doc.get("units", []),
         "doc_numbers": doc.get("doc_numbers", []),
+        "own_numbers": own,  # Số hiệu: the document this page publishes or announces
+        "cited_numbers": cited,  # Văn bản được nhắc đến
+        # the cited numbers the query asked for: why a page that only cites one is listed
+        "cited_asked": [n for n in cited if doc_number_key(n) in asked],
         "url": doc.get("url"),
         "kind": doc.get("kind", "tin"),
-        "snippet": snippet(doc.get("body", ""), terms),
+        "snippet": snippet_html,
         "score": round(hit.score, 4),
     }
 
@@ -359,18 +435,29 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
     plan = parse_query(params.q) if params.q.strip() else None
     listing = plan is None or plan.empty
     sort = "newest" if listing and params.sort == "relevance" else params.sort  # nothing to rank by
-    offset = (params.page - 1) * params.per_page
-    result = generation.search(plan, params.filters(), sort=sort, offset=offset, limit=params.per_page)
+    filters = params.filters()
+
+    def one_page(page: int) -> EngineResult:
+        return generation.search(plan, filters, sort=sort, offset=(page - 1) * params.per_page, limit=params.per_page,
+                                 level="as_typed" if params.exact else None)
+
+    result = one_page(params.page)
     pages = max(1, -(-result.total // params.per_page))
-    page = params.page
-    if page > pages:
+    page = min(params.page, pages)
+    if page != params.page:
         # past the last page (an old link, a URL typed by hand): the last page instead, marked so
-        page = pages
-        result = generation.search(plan, params.filters(), sort=sort, offset=(page - 1) * params.per_page,
-                                   limit=params.per_page)
-    terms = plan.highlight_terms() if plan else set()
+        result = one_page(page)
+    reading = _reading(generation, plan, filters, result, sort == "relevance" and page == 1)
+    marks = Highlighter(plan, generation, reading)
+    # the words were found only with other diacritics than typed: say what was searched, and offer
+    # the words as typed (Google's "Showing results for ..., search instead for ...")
+    corrected = searched_as(plan, reading) if result.level == "ignoring_accents" and result.total else None
     suggestion = None
-    if not listing and (result.total < 3 or result.relaxed):
+    if not listing and result.total < 3 and result.level == "as_typed":
+        # few pages have the words as typed ("chuyen đôi so": "đi đôi với"): many more may have
+        # them with other diacritics
+        suggestion = _corrected_elsewhere(generation, plan, filters, result.total)
+    if not listing and not suggestion and (result.total < 3 or result.relaxed):
         suggestion = did_you_mean(plan, generation)
     return {
         "query": params.q,
@@ -382,15 +469,44 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
         "requested_page": params.page if params.page != page else None,
         "sort": params.sort,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
-        "results": [_result(hit, terms) for hit in result.hits],
+        "results": [_result(hit, marks) for hit in result.hits],
         "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in result.facets.items()},
         "filters": params.filter_values(),
         "dates_swapped": params.dates_swapped,
-        "suggestion": suggestion,
+        # which step matched: "as_typed", "ignoring_accents" (a diacritic typed was not found
+        # as typed), "most_words" (not every word is on the pages)
+        "matched": result.level if not listing else None,
+        "searched_as": corrected,
+        "exact": params.exact,
+        "suggestion": suggestion if suggestion != corrected else None,
         "relaxed": result.relaxed,
         "partial": result.partial,
         "truncated_query": bool(plan and plan.truncated),
     }
+
+
+READING_HITS = 5  # the best results the query's accented reading is taken from
+
+
+def _reading(generation: Generation, plan: QueryPlan | None, filters: Filters, result: EngineResult,
+             best_first: bool) -> dict[str, str]:
+    """How the best results write the query's free syllables (``reading.query_reading``):
+    from this page's hits when it is the first page by relevance, else from the best ones."""
+    if plan is None or plan.empty or not result.total or not any(g.kind == "syllable" for g in plan.groups):
+        return {}
+    hits = result.hits if best_first else generation.search(plan, filters, limit=READING_HITS, facets=False).hits
+    return query_reading(plan, (text for hit in hits[:READING_HITS] for text in (hit.doc["title"], hit.doc.get("body", ""))))
+
+
+def _corrected_elsewhere(generation: Generation, plan: QueryPlan | None, filters: Filters, total: int) -> str | None:
+    """For a search that found ``total`` (few) pages with the words as typed: the words as the
+    archive writes them, when ignoring the diacritics typed finds more pages."""
+    if plan is None or not any(g.kind == "syllable" and g.accented for g in plan.groups):
+        return None
+    found = generation.search(plan, filters, limit=READING_HITS, facets=False, level="ignoring_accents")
+    if found.total <= total:
+        return None
+    return searched_as(plan, _reading(generation, plan, filters, found, True))
 
 
 def past_last_message(requested: int, pages: int) -> str:

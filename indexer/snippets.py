@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
-from typing import Callable
+from typing import Callable, Iterable
 
 from .analysis import syllables
 from .docnumbers import DOC_NUMBER_RE, doc_number_key
@@ -43,17 +43,18 @@ def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
         # every accented word in one pass, in either tone placement the page may use
         spelling = {s: word for word in accented for s in tone_spellings(word)}
         found: set[str] = set()
-        for m in _pattern(frozenset(spelling)).finditer(exact_text):
+        for m in word_pattern(frozenset(spelling)).finditer(exact_text):
             spans.append(m.span())
             found.add(spelling[m.group()])
         loose |= {fold(word) for word in accented - found}
     if loose:
-        spans.extend(m.span() for m in _pattern(frozenset(loose)).finditer(folded_text))
+        spans.extend(m.span() for m in word_pattern(frozenset(loose)).finditer(folded_text))
     return sorted(set(spans))
 
 
 @lru_cache(maxsize=256)
-def _pattern(terms: frozenset[str]) -> re.Pattern[str]:
+def word_pattern(terms: frozenset[str]) -> re.Pattern[str]:
+    """Any of ``terms`` as a whole word (not inside another)."""
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
     return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
@@ -150,11 +151,11 @@ class Mark:
     lone: str | None = None  # the query syllable, for a lone hit of a several-word query
 
 
-class _Text:
+class PreparedText:
     """One text prepared for matching at C speed: lower-cased and folded copies of the same
     length (NFC text keeps its length when folded), searched with regular expressions."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, written: Iterable[str] = ()):
         self.text = text
         self.lower = text.lower()
         if len(self.lower) != len(text):  # "İ" lower-cases to two characters: keep such as they are
@@ -162,12 +163,13 @@ class _Text:
         self.folded = fold(self.lower)
         if len(self.folded) != len(text):  # decomposed or combining text: fold character by character
             self.folded = "".join(f if len(f := fold(c)) == 1 else c for c in self.lower)
-        self._written: dict[str, bool] = {}
+        # accented words known to be written in the whole document (not only in this passage)
+        self._written: dict[str, bool] = dict.fromkeys(written, True)
 
     def written(self, word: str) -> bool:
         """Does the text write the accented ``word`` (either tone placement) anywhere?"""
         if word not in self._written:
-            self._written[word] = _pattern(frozenset(tone_spellings(word))).search(self.lower) is not None
+            self._written[word] = word_pattern(frozenset(tone_spellings(word))).search(self.lower) is not None
         return self._written[word]
 
     def hits(self, word: str, start: int, end: int) -> bool:
@@ -188,14 +190,17 @@ def _sequence(form: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def plan_marks(text: str, plan: QueryPlan, rare: Callable[[str], bool] = lambda _w: False,
-               aliases: Callable[[str], list[str]] | None = None) -> list[Mark]:
+               aliases: Callable[[str], list[str]] | None = None, written: Iterable[str] = ()) -> list[Mark]:
     """Every mark the plan calls for in ``text``, longest first where they overlap: document
     numbers, names (as typed, canonical, or any alias), quoted phrases and runs of adjacent
     query words as one mark each; then the lone syllables (``Mark.lone`` set), which the caller
-    keeps or drops per passage (``keep_lone``)."""
+    keeps or drops per passage (``keep_lone``). A syllable typed with diacritics marks that
+    word, or its look-alikes when the text never writes it (a mistyped tone); ``written``
+    names words the whole document writes, so a passage without them (a title) marks no
+    look-alike either."""
     if not text or plan is None or plan.empty:
         return []
-    prepared = _Text(text)
+    prepared = PreparedText(text, written)
     marks: list[Mark] = []
     for group in plan.groups:
         if group.kind == "docnum":
@@ -220,7 +225,7 @@ def plan_marks(text: str, plan: QueryPlan, rare: Callable[[str], bool] = lambda 
         by_fold.setdefault(fold(word), []).append(word)
     hits: list[tuple[int, int, str]] = []  # (start, end, query syllable)
     if by_fold:
-        for found in _pattern(frozenset(by_fold)).finditer(prepared.folded):
+        for found in word_pattern(frozenset(by_fold)).finditer(prepared.folded):
             start, end = found.span()
             word = next((w for w in by_fold[found.group()] if prepared.hits(w, start, end)), None)
             if word is not None:
@@ -270,22 +275,23 @@ def rarity(df: Callable[[str], int] | None, doc_count: int, share: float = RARE_
 
 
 def highlight_plan(text: str, plan: QueryPlan | None, df: Callable[[str], int] | None = None, doc_count: int = 0,
-                   aliases: Callable[[str], list[str]] | None = None) -> str:
+                   aliases: Callable[[str], list[str]] | None = None, written: Iterable[str] = ()) -> str:
     """All of ``text`` (a title), escaped, marked as the plan means it (see ``plan_marks``)."""
     if plan is None:
         return escape(text or "")
-    marks = keep_lone(plan_marks(text, plan, rarity(df, doc_count), aliases))
+    marks = keep_lone(plan_marks(text, plan, rarity(df, doc_count), aliases, written))
     return _render(text, [(m.start, m.end) for m in marks], 0, len(text))
 
 
 def snippet_plan(body: str, plan: QueryPlan | None, df: Callable[[str], int] | None = None, doc_count: int = 0,
-                 aliases: Callable[[str], list[str]] | None = None, width: int = 260) -> str:
+                 aliases: Callable[[str], list[str]] | None = None, written: Iterable[str] = (),
+                 width: int = 260) -> str:
     """The window of ``body`` that shows most of the query as the plan means it (whole names,
     numbers, phrases and runs weigh by their length, rare lone words more than common ones),
     escaped and marked."""
     if not body:
         return ""
-    marks = plan_marks(body, plan, rarity(df, doc_count), aliases) if plan is not None else []
+    marks = plan_marks(body, plan, rarity(df, doc_count), aliases, written) if plan is not None else []
     if not marks:
         end = _cut(body, min(len(body), width))
         return escape(body[:end]) + ("…" if end < len(body) else "")
