@@ -248,7 +248,7 @@ def mb(kb: int) -> str:
     return f"{kb / 1024:.0f} MB" if kb else "-"
 
 
-PHASES = ("discover", "load", "copy", "read", "write", "combine", "publish")
+PHASES = ("discover", "load", "copy", "read", "write", "combine", "stories", "publish")
 
 
 def table(runs: list[Run]) -> str:

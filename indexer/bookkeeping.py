@@ -1,6 +1,7 @@
 """A build's bookkeeping, the same however the pages are written (shards or one writer): what
-each file gave (``Outcome``), the report's counts and skips (``Report``), and the manifest of
-the new generation against the previous one's (``Manifest``, kept by a ``Ledger``).
+each file gave (``Outcome``), the report's counts and skips (``Report``), the manifest of the
+new generation against the previous one's (``Manifest``), and the stories (near-duplicate groups)
+updated from the sketches the workers made, both kept by a ``Ledger``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, NamedTuple
 
+from .duplicates import Sketch, Stories
 from .engine import INDEX_FORMAT
 from .generations import write_json
 from .sources import Skip, SourceFile
@@ -41,8 +43,8 @@ class Report:
     # workers load their own), copy (an incremental build's copy of the previous index), read
     # (until the last page is read, analysed and handed to a writer), write (after the last page:
     # the segments' merges and writes, and a cluster's segments reaching the builder), combine
-    # (a sharded build's segments committed as one index), publish (manifest, report, CURRENT,
-    # pruning)
+    # (a sharded build's segments committed as one index), stories (the pages regrouped into
+    # stories from their sketches), publish (manifest, report, CURRENT, pruning)
     phases: dict[str, float] = field(default_factory=dict)
     # Each shard task of a sharded build, as measured inside it: pages, and seconds reading and
     # analysing them, adding them to its writer (Whoosh), and merging and writing its segment
@@ -74,6 +76,7 @@ class Outcome:
     doc_id: str | None = None  # None: skipped
     reason: str | None = None
     note: str | None = None  # indexed, but not whole (a document's text cut at the limit)
+    sketch: Sketch | None = None  # the page's near-duplicate sketch, made where it was analysed
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ class Ledger:
         self.report = report
         self.previous = previous
         self.manifest = Manifest()
+        self.sketches: dict[str, Sketch] = {}  # pages added or changed in this build, by id
 
     def unchanged(self, source: SourceFile) -> bool:
         """A file with the size and mtime the previous generation saw, or a web archive's record
@@ -189,8 +193,18 @@ class Ledger:
             self.report.added += 1
         self.manifest.put(source, ManifestEntry(source.size, source.mtime_ns, outcome.digest, outcome.doc_id,
                                                 source.relpath))
+        if outcome.sketch is not None:
+            self.sketches[outcome.doc_id] = outcome.sketch
         return Step(old.id if old is not None and old.id else None, True)
 
     def close(self) -> None:
         self.report.indexed = self.report.added + self.report.updated
         self.report.documents = len(self.manifest)
+
+    def stories(self, previous: Stories) -> Stories:
+        """The new generation's stories: ``previous`` (the last generation's) with this build's
+        sketches in and every page the new manifest does not hold out, regrouped from the stored
+        signatures (unchanged pages are not sketched again); story ids carry over."""
+        held = {self.manifest[key].id for key in self.manifest.keys()}
+        gone = [page for page in previous.ids.tolist() if page not in held]
+        return previous.update(self.sketches, removed=gone)

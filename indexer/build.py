@@ -29,6 +29,7 @@ from .analysis import load_segmenter
 from .attachments import Limits
 from .bookkeeping import Ledger, Manifest, Outcome, Report
 from .crawls import CrawlLog
+from .duplicates import STORIES_FILE, Stories, default_sketcher
 from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, append_writer, combine_shards
 from .pages import ShardTimes, read_page, write_segment
 from .registry import Registry
@@ -229,7 +230,8 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     old = Manifest()
     if previous is not None and not full:
         old_report = gen.read_json(previous / "report.json") or {}
-        if old_report.get("index_format") == INDEX_FORMAT:
+        # a generation without its stories cannot be extended: its unchanged pages have no sketch
+        if old_report.get("index_format") == INDEX_FORMAT and (previous / STORIES_FILE).exists():
             old = Manifest.load(previous / "manifest.json")
     report.mode = "incremental" if old else "full"
     ledger = Ledger(report, old)
@@ -242,6 +244,7 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     if session is None:
         Registry.default()  # loaded once in the parent so that forked workers share them
         load_segmenter()
+        default_sketcher()
         clock.lap("load")
     try:
         if session is not None:
@@ -254,6 +257,8 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
         shutil.rmtree(target, ignore_errors=True)
         raise
     ledger.close()
+    _previous_stories_into(ledger, previous).save(target / STORIES_FILE)
+    clock.lap("stories")
     report.seconds = round(time.monotonic() - clock.started, 2)
     report.pages_per_second = round(report.read / report.seconds, 1) if report.seconds else 0.0
     ledger.manifest.save(target / "manifest.json")
@@ -266,6 +271,22 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     clock.lap("publish")
     gen.write_json(target / "report.json", report.as_dict())  # again, with the publishing's seconds (atomic)
     return report
+
+
+def _previous_stories_into(ledger: Ledger, previous: Path | None) -> Stories:
+    """This build's stories, from the previous generation's (a full build too, so story ids
+    survive it) and the sketches of the pages read now."""
+    stored = Stories.empty()
+    if previous is not None and (previous / STORIES_FILE).exists():
+        try:
+            stored = Stories.load(previous / STORIES_FILE)
+        except (OSError, ValueError, KeyError) as err:  # unreadable: every page is sketched again next time
+            log.warning("the previous stories (%s) cannot be read: %s", previous / STORIES_FILE, err)
+    try:
+        return ledger.stories(stored)
+    except ValueError as err:  # sketched another way (other permutations): regrouped from scratch
+        log.warning("the previous stories do not fit this build's sketches (%s): grouping anew", err)
+        return ledger.stories(Stories.empty())
 
 
 def _init_worker() -> None:

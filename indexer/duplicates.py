@@ -31,6 +31,7 @@ import hashlib
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -106,6 +107,12 @@ class Sketcher:
         if hashes:
             minhash.update_batch(hashes)
         return Sketch(np.asarray(minhash.hashvalues, dtype=np.uint32), len(hashes))
+
+
+@lru_cache(maxsize=1)
+def default_sketcher() -> Sketcher:
+    """One ``Sketcher`` per process (made before a build forks its workers, so they share it)."""
+    return Sketcher()
 
 
 def _identity(value: int) -> int:

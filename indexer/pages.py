@@ -1,5 +1,5 @@
-"""The work a build hands out: one source -> one analysed document (``read_page``), and a list of
-sources -> one index segment (``write_segment``, the shard task).
+"""The work a build hands out: one source -> one analysed document and its near-duplicate sketch
+(``read_page``), and a list of sources -> one index segment (``write_segment``, the shard task).
 
 Both are self-contained: they take sources (``sources.SourceFile``: a file, or a web archive's
 record by its offset) and a directory and return what happened, so they run in a worker process
@@ -20,6 +20,7 @@ from .analysis import analyse
 from .attachments import DOCUMENT_MEDIA, Limits, extract_document
 from .bookkeeping import Outcome
 from .docnumbers import doc_number_key
+from .duplicates import Sketch, default_sketcher
 from .engine import IndexDoc, IndexWriter
 from .extract import MAX_FILE_BYTES, Article, SkipPage, extract_bytes
 from .mirrors import httrack_origin, is_httrack_index
@@ -64,7 +65,7 @@ def read_page(source: SourceFile, limits: Limits = LIMITS) -> tuple[Outcome, Ind
         doc = to_index_doc(article)
         doc.id = source.doc_id
         note = (article.document or {}).get("cut") or None
-        return Outcome(source, digest, doc.id, note=note), doc
+        return Outcome(source, digest, doc.id, note=note, sketch=sketch_page(doc)), doc
     except SkipPage as err:
         return Outcome(source, reason=str(err)), None
     except Exception as err:  # one bad file never stops a build
@@ -107,6 +108,12 @@ def to_index_doc(article: Article) -> IndexDoc:
         own_numbers=[doc_number_key(n) for n in article.own_numbers],
         title_mentions=[e.canonical for e in Registry.default().find_mentions(article.title)],
     )
+
+
+def sketch_page(doc: IndexDoc) -> Sketch:
+    """The page's near-duplicate sketch (``duplicates``), from the body terms just analysed: it
+    travels back with the page's outcome, so the build groups stories without reading pages again."""
+    return default_sketcher().sketch_terms(doc.body_accented)
 
 
 @dataclass

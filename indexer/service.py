@@ -113,11 +113,13 @@ class ArgNames:
     page: str = "page"
     per_page: str = "per_page"
     exact: str = "exact"  # 1: the words as typed, no correction of their diacritics
+    group: str = "group"  # one story's pages (its id)
+    collapse: str = "collapse"  # 0: every page, not one result per story
 
 
 ARGS = ArgNames()
 # the arguments that narrow a search (the rest say what to search and how to show it)
-FILTER_ARGS = (ARGS.agency, ARGS.unit, ARGS.date_from, ARGS.date_to, ARGS.year, ARGS.month, ARGS.kind)
+FILTER_ARGS = (ARGS.agency, ARGS.unit, ARGS.date_from, ARGS.date_to, ARGS.year, ARGS.month, ARGS.kind, ARGS.group)
 # What a document is (the kind facet): a news page, or a document attached to the news
 KINDS = ("tin", "văn bản")
 
@@ -139,16 +141,24 @@ class SearchParams:
     dates_swapped: bool = False
     # the words exactly as typed: no match ignoring a diacritic typed (``searched_as`` offers it)
     exact: bool = False
+    group: str | None = None  # one story's pages only
+    collapse: bool = True  # one result per story (its best page), the others listed under it
+
+    @property
+    def stories(self) -> bool:
+        """Results shown one per story: unless switched off, or one story's pages are asked for."""
+        return self.collapse and not self.group
 
     def filters(self) -> Filters:
-        return Filters(self.agencies, self.units, self.date_from, self.date_to, self.years, self.months, self.kinds)
+        return Filters(self.agencies, self.units, self.date_from, self.date_to, self.years, self.months, self.kinds,
+                       self.group)
 
     def filter_values(self) -> dict[str, Any]:
         """The filters by URL argument: lists, and dates as ``YYYY-MM-DD`` (None when unset)."""
         return {ARGS.agency: self.agencies, ARGS.unit: self.units,
                 ARGS.date_from: self.date_from.isoformat() if self.date_from else None,
                 ARGS.date_to: self.date_to.isoformat() if self.date_to else None,
-                ARGS.year: self.years, ARGS.month: self.months, ARGS.kind: self.kinds}
+                ARGS.year: self.years, ARGS.month: self.months, ARGS.kind: self.kinds, ARGS.group: self.group}
 
     def as_query_args(self) -> dict[str, Any]:
         """The parameters as URL arguments (for links that keep every filter)."""
@@ -164,6 +174,8 @@ class SearchParams:
             args[ARGS.per_page] = self.per_page
         if self.exact:
             args[ARGS.exact] = 1
+        if not self.collapse:
+            args[ARGS.collapse] = 0
         return args
 
 
@@ -202,6 +214,14 @@ def _int(value: str | None, default: int, label: str, low: int, high: int) -> in
     return number
 
 
+def _story_id(value: Any) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    if not _valid_id(str(value).strip()):
+        raise BadRequest(f"Mã tin không hợp lệ: “{str(value)[:40]}” (16 chữ số hệ mười sáu).")
+    return str(value).strip()
+
+
 def _flag(value: Any, default: bool) -> bool:
     """A yes/no argument: 1/0, true/false, có/không (anything else: the default)."""
     text = str(value).strip().lower() if value is not None else ""
@@ -232,6 +252,8 @@ def parse_params(args: Mapping[str, Any]) -> SearchParams:
         page=_int(args.get(ARGS.page), 1, "Số trang", 1, MAX_PAGE),
         per_page=_int(args.get(ARGS.per_page), 10, "Số kết quả mỗi trang", 1, MAX_PER_PAGE),
         exact=_flag(args.get(ARGS.exact), False),
+        group=_story_id(args.get(ARGS.group)),
+        collapse=_flag(args.get(ARGS.collapse), True),
     )
     for year in _getlist(args, ARGS.year)[:MAX_FILTER_VALUES]:
         params.years.append(_int(year, 0, "Năm", 1900, 2100))
@@ -418,6 +440,11 @@ def _result(hit: Any, marks: Highlighter) -> dict[str, Any]:
         "kind": doc.get("kind", "tin"),
         "snippet": snippet_html,
         "score": round(hit.score, 4),
+        "group": hit.story,  # its story's id: group=ID lists the story's pages
+        # the story's other pages among the results, best first, when results are one per story
+        "similar": [{"id": h.id, "title": h.doc["title"], "agency": h.doc.get("agency"), "date": h.doc.get("date")}
+                    for h in hit.similar],
+        "similar_total": hit.similar_total,
     }
 
 
@@ -439,10 +466,12 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
 
     def one_page(page: int) -> EngineResult:
         return generation.search(plan, filters, sort=sort, offset=(page - 1) * params.per_page, limit=params.per_page,
-                                 level="as_typed" if params.exact else None)
+                                 level="as_typed" if params.exact else None, stories=params.stories,
+                                 similar=SIMILAR_SHOWN)
 
     result = one_page(params.page)
-    pages = max(1, -(-result.total // params.per_page))
+    listed = result.stories if params.stories else result.total  # what the pages count
+    pages = max(1, -(-listed // params.per_page))
     page = min(params.page, pages)
     if page != params.page:
         # past the last page (an old link, a URL typed by hand): the last page instead, marked so
@@ -461,7 +490,9 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
         suggestion = did_you_mean(plan, generation)
     return {
         "query": params.q,
-        "total": result.total,
+        "total": result.total,  # pages
+        "total_groups": result.stories,  # stories those pages tell (a repost is not another story)
+        "collapsed": params.stories,
         "page": page,
         "per_page": params.per_page,
         "pages": pages,
@@ -486,6 +517,7 @@ def search(handle: IndexHandle, params: SearchParams) -> dict[str, Any]:
 
 
 READING_HITS = 5  # the best results the query's accented reading is taken from
+SIMILAR_SHOWN = 10  # a story's other pages listed under its best one (all: ``group=ID``)
 
 
 def _reading(generation: Generation, plan: QueryPlan | None, filters: Filters, result: EngineResult,

@@ -36,6 +36,68 @@ def corpus_index(tmp_path_factory) -> Path:
     return root
 
 
+# The sample archive holds no reposts. These are made from two of its articles the way portals
+# repost: under another agency's header, word for word, a paragraph dropped, or the lead dropped.
+REPOSTS = [
+    ("mic-gov-vn/2022/huong-ung-ngay-chuyen-doi-so-quoc-gia-lan-dau-tien.html", "sotttt-laocai-gov-vn/2022",
+     "Sở Thông tin và Truyền thông tỉnh Lào Cai", "11/10/2022 08:15", "exact"),
+    ("mic-gov-vn/2022/huong-ung-ngay-chuyen-doi-so-quoc-gia-lan-dau-tien.html", "stttt-phutho-gov-vn/2022",
+     "Sở Thông tin và Truyền thông tỉnh Phú Thọ", "12/10/2022 14:00", "shortened"),
+    ("mic-gov-vn/2022/huong-ung-ngay-chuyen-doi-so-quoc-gia-lan-dau-tien.html", "laocaitv-vn/2022",
+     "Đài Phát thanh và Truyền hình tỉnh Lào Cai", "13/10/2022 09:30", "relead"),
+    ("mic-gov-vn/2020/chuong-trinh-chuyen-doi-so-quoc-gia-doanh-nghiep-nho-va-vua-la-trong-tam.html",
+     "tttt-danang-gov-vn/2020", "Sở Thông tin và Truyền thông thành phố Đà Nẵng", "08/10/2020 10:00", "exact"),
+]
+
+
+def write_reposts(root: Path) -> list[str]:
+    """The reposts of ``REPOSTS`` written under ``root`` (a copy of corpus/); their paths."""
+    from html import escape
+
+    from indexer.extract import extract_file
+
+    paths = []
+    for original, folder, agency, when, how in REPOSTS:
+        article = extract_file(CORPUS / original, CORPUS)
+        paras = [p for p in article.body.split("\n") if p.strip()]
+        if how == "shortened":
+            paras = paras[:2] + paras[3:]
+        elif how == "relead":
+            paras = paras[1:]
+        body = "\n".join(f"<p>{escape(p)}</p>" for p in paras)
+        page = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{escape(article.title)}</title>'
+                f'<meta property="og:site_name" content="{escape(agency)}"></head><body>'
+                f'<div class="banner">{escape(agency)}</div><div class="article"><h1>{escape(article.title)}</h1>'
+                f'<p class="date">Ngày đăng: {when}</p>{body}<p>Nguồn: Bộ Thông tin và Truyền thông</p></div></body></html>')
+        path = root / folder / (Path(original).stem + f"-dang-lai-{how}.html")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+        paths.append(path.relative_to(root).as_posix())
+    return paths
+
+
+@pytest.fixture(scope="session")
+def repost_archive(tmp_path_factory) -> Path:
+    """corpus/ and the reposts of ``REPOSTS``."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("reposts") / "archive"
+    shutil.copytree(CORPUS, root)
+    write_reposts(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def repost_index(repost_archive, tmp_path_factory) -> Path:
+    """The archive with reposts built into a real index: stories.npz groups each story's pages."""
+    from indexer.build import build
+
+    root = tmp_path_factory.mktemp("repost-index")
+    report = build([repost_archive], root, quiet=True)
+    assert report.indexed == sum(1 for p in CORPUS.rglob("*") if p.is_file()) + len(REPOSTS)
+    return root
+
+
 @pytest.fixture(scope="session")
 def app(corpus_index):
     from webapp import create_app

@@ -188,6 +188,8 @@ def active_filters(args: dict[str, Any]) -> list[dict[str, Any]]:
         add(ARGS.date_from, None, "Từ ngày", vn_date(args[ARGS.date_from]))
     if args.get(ARGS.date_to):
         add(ARGS.date_to, None, "Đến ngày", vn_date(args[ARGS.date_to]))
+    if args.get(ARGS.group):
+        add(ARGS.group, None, "Tin", "các bài cùng một tin")
     return out
 
 

@@ -26,6 +26,7 @@ class Filters:
     years: list[int] = field(default_factory=list)
     months: list[str] = field(default_factory=list)  # "YYYY-MM"
     kinds: list[str] = field(default_factory=list)  # "tin", "văn bản"
+    story: str | None = None  # one story's pages only (its id; ``stories.StoryColumn``)
 
 
 class Facet:

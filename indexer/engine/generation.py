@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,6 +20,7 @@ from .fields import SCORED_FIELDS
 from .query_tree import Node, Term, plan_tree
 from .ranking import Ranking, idf, top
 from .store import IndexReader
+from .stories import StoryColumn, collapse
 from .terms import TERM_CACHE_POSTINGS, Postings, TermCache
 
 
@@ -30,6 +31,11 @@ class Hit:
     path: str
     score: float
     doc: dict[str, Any]  # the stored article
+    story: str = ""  # its story's id (``stories.py``)
+    # collapsed results: the story's other pages among the results, best first (at most the
+    # number asked for), and how many there are
+    similar: list["Hit"] = field(default_factory=list)
+    similar_total: int = 0
 
 
 @dataclass
@@ -40,6 +46,7 @@ class EngineResult:
     relaxed: bool = False  # not every word matched: results hold most of them
     partial: bool = False  # ranking ran out of time: the best of what was scored, total still exact
     level: str = "as_typed"  # which step of ``Generation.evaluate_plan`` answered (``LEVELS``)
+    stories: int = 0  # how many stories the ``total`` pages tell
 
 
 # The steps a query is matched in, each tried when the one before finds nothing: every word as
@@ -57,6 +64,7 @@ class Generation:
         self.store = IndexReader(directory)
         self.columns = Columns.read(self.store)
         self.vocabulary = Vocabulary.read(self.store)
+        self.stories = StoryColumn.read(directory, self.store.document_ids())
         self.terms = TermCache(term_cache)
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._norms: dict[str, np.ndarray] = {}  # depend on the ranking; the lengths do not
@@ -146,28 +154,52 @@ class Generation:
         return run("loose", strict=False), LEVELS[2]
 
     def search(self, plan: QueryPlan | None, filters: Filters, sort: str = "relevance", offset: int = 0,
-               limit: int = 10, facets: bool = True, level: str | None = None) -> EngineResult:
+               limit: int = 10, facets: bool = True, level: str | None = None, stories: bool = False,
+               similar: int = 5) -> EngineResult:
         """One page of results for ``plan`` (None or empty: every document) among the documents
         ``filters`` keep: the total, the hits of ``offset:offset + limit`` by relevance or date
         (``sort``: relevance, newest, oldest) and, with ``facets``, every facet's counts.
-        ``level``: that step of ``evaluate_plan`` only, no other."""
-        masks = facet_masks(self.columns, filters)
+        ``level``: that step of ``evaluate_plan`` only, no other. ``stories``: one hit per story
+        (its best page under ``sort``), ``offset`` and ``limit`` counting stories, each hit with
+        up to ``similar`` of its story's other pages; facet counts stay per page."""
+        masks = self._masks(filters)
         allowed = filter_mask(self.columns, filters, masks=masks)
         found, level = self.evaluate_plan(plan, allowed, deadline=time.monotonic() + self.ranking.budget_seconds,
                                           level=level)
         filtered = found.mask & allowed
-        total = int(filtered.sum())
+        docnums = np.flatnonzero(filtered)
+        total = len(docnums)
+        told = self.stories.count(docnums)
         hits: list[Hit] = []
-        if total and limit > 0 and offset < total:
-            docnums = np.flatnonzero(filtered)
-            if found.scores is not None and sort == "relevance":
+        ranked = found.scores is not None and sort == "relevance"
+        if stories and total and limit > 0:
+            order = self._ranked(docnums, found.scores) if ranked else self._by_date(docnums, sort)
+            for best, others in collapse(order, self.stories.code, offset, limit).entries:
+                hit = self.hit(best, float(found.scores[best]) if ranked else 0.0)
+                hit.similar = [self.hit(d, float(found.scores[d]) if ranked else 0.0) for d in others[:similar]]
+                hit.similar_total = len(others)
+                hits.append(hit)
+        elif total and limit > 0 and offset < total:
+            if ranked:
                 best = top(docnums, found.scores[docnums], offset + limit)
                 hits = [self.hit(int(d), float(found.scores[d])) for d in best[offset : offset + limit]]
             else:
                 hits = [self.hit(int(d)) for d in self._by_date(docnums, sort)[offset : offset + limit]]
         counts = facet_counts(self.columns, found.mask, filters, masks) if facets else {}
         return EngineResult(total=total, hits=hits, facets=counts, relaxed=level == LEVELS[2], partial=found.partial,
-                            level=level)
+                            level=level, stories=told)
+
+    def _masks(self, filters: Filters) -> dict[str, np.ndarray]:
+        """Each narrowing filter's mask: the facets', and one story's."""
+        masks = facet_masks(self.columns, filters)
+        if filters.story:
+            masks["story"] = self.stories.mask_for(filters.story, self.size)
+        return masks
+
+    @staticmethod
+    def _ranked(docnums: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Every document of ``docnums``, best first, ties to the lower number (as ``top``)."""
+        return docnums[np.lexsort((docnums, -scores[docnums]))]
 
     def _by_date(self, docnums: np.ndarray, sort: str) -> np.ndarray:
         days = self.columns.day_ordinal[docnums]
@@ -182,7 +214,7 @@ class Generation:
         out: list[int] = []
         cache: dict[str, Evaluation] = {}
         for f in variants:
-            allowed = filter_mask(self.columns, f)
+            allowed = filter_mask(self.columns, f, masks=self._masks(f))
             found, _ = self.evaluate_plan(plan, allowed, cache=cache)
             out.append(int((found.mask & allowed).sum()))
         return out
@@ -191,7 +223,7 @@ class Generation:
 
     def hit(self, docnum: int, score: float = 0.0) -> Hit:
         doc_id, path, article = self.store.stored(docnum)
-        return Hit(docnum, doc_id, path, score, article)
+        return Hit(docnum, doc_id, path, score, article, story=self.stories.story_of(docnum))
 
     def get(self, doc_id: str) -> Hit | None:
         docnum = self.store.document_number(doc_id)

@@ -217,6 +217,22 @@ class IndexReader:
                 totals[text] = totals.get(text, 0) + info.doc_frequency()
         return dict(sorted(totals.items())) if len(leaves) > 1 else totals
 
+    def document_ids(self) -> np.ndarray:
+        """Every document number's id (``U16``; deleted numbers keep the id they had), in one
+        pass over each segment's term index: a page is one term of the unique ``id`` field,
+        whose term info holds its document number."""
+        reader = self._reader()
+        ids = np.full(reader.doc_count_all(), "", dtype="U16")
+        for leaf, base in reader.leaf_readers():
+            for term, info in leaf.iter_field("id"):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                if info.doc_frequency() == 1:
+                    ids[base + info.min_id()] = text
+                else:  # the same id twice in one segment (a replaced page not yet merged away)
+                    for docnum in leaf.postings("id", text).all_ids():
+                        ids[base + docnum] = text
+        return ids
+
     def document_frequency(self, fieldname: str, text: str) -> int:
         return self._reader().doc_frequency(fieldname, text)
 
