@@ -1,20 +1,24 @@
-"""Near-duplicate grouping (indexer/duplicates.py) against the gold `story` groups.
+"""Near-duplicate grouping on the real build, against the gold `story` groups, and what it costs.
 
-    .venv/bin/python bench/duplicates.py [--count 5000] [--seed 1] [--workers 2] [--sample 12]
+    .venv/bin/python bench/duplicates.py [--count 5000] [--seed 1] [--workers 2] [--repeat 1] [--sample 12]
 
 Makes (once, reused) the archive of the evaluation README's near-duplicate section under
 bench/out/dup-seedS-N/ (about a fifth of the stories reposted 1-3 times by other agencies:
-word for word, a paragraph dropped, or re-led / cut to three paragraphs), extracts every page with
-the project's own extraction (indexer.extract), sketches and groups them, and prints:
+word for word, a paragraph dropped, or re-led / cut to three paragraphs), then builds it in full
+with the project's own build (indexer.build, the same code as ``python -m indexer build --full``)
+twice per round: once with sketching switched off (``pages.sketch_page`` made a no-op in this
+process, which the build's workers inherit: no sketch, nothing to group) and once as it ships.
+It prints:
 
-- pair precision and recall against the gold stories (a pair = two pages in one group), overall
-  and per kind of repost;
+- the wall seconds of each build and the cost of stories (sketching in the workers and grouping
+  in the builder) as the difference, beside the build's own record of its ``stories`` phase;
+- pair precision and recall of the stories the real build saved (``stories.npz``) against the
+  gold stories (a pair = two pages in one story), overall and per kind of repost;
 - a sample of the cross-story pairs counted as false positives, with titles, agencies and the
   similarity of the two gold texts, for a person to judge (the news corpus itself holds some
   articles twice, under two ids: those are real duplicates that the gold does not know);
-- what the grouping costs per page: sketching (in the build workers) and grouping (once per
-  build, over stored signatures), beside what extraction and analysis cost per page on one core
-  today, and the regrouping of an incremental build (1 % of the pages changed).
+- the regrouping of an incremental build (1 % of the pages changed) from the stored arrays, and
+  of an archive-scale number of pages.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import multiprocessing
+import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -38,8 +43,10 @@ NEWS = SHARED / "data" / "news" / "vietnews.jsonl.gz"
 
 import numpy as np  # noqa: E402
 
-from indexer.duplicates import NUM_PERM, Sketch, Sketcher, Stories, page_terms, shingle_hashes  # noqa: E402
-from indexer.extract import SkipPage, extract_file  # noqa: E402
+from indexer import generations, pages  # noqa: E402
+from indexer.build import build  # noqa: E402
+from indexer.duplicates import NUM_PERM, STORIES_FILE, Sketch, Sketcher, Stories, page_terms, shingle_hashes  # noqa: E402
+from indexer.extract import extract_file  # noqa: E402
 
 
 def archive(count: int, seed: int) -> Path:
@@ -54,42 +61,23 @@ def archive(count: int, seed: int) -> Path:
     return out
 
 
-def _extract(job: tuple[str, str]) -> dict | None:
-    root, rel = job
-    started = time.process_time()
+def timed_build(root: Path, index: Path, workers: int, sketching: bool) -> tuple[float, dict]:
+    """A full build of ``root`` into a fresh ``index``: its wall seconds and its report."""
+    shutil.rmtree(index, ignore_errors=True)
+    real = pages.sketch_page
+    if not sketching:
+        pages.sketch_page = lambda doc: None  # forked workers inherit it: no sketches, no stories
     try:
-        article = extract_file(Path(root) / rel, Path(root))
-    except SkipPage:
-        return None
-    return {"path": rel, "title": article.title, "body": article.body, "agency": article.agency,
-            "date": article.date, "seconds": time.process_time() - started}
+        started = time.perf_counter()
+        build([root], index, full=True, workers=workers, quiet=True)
+        seconds = time.perf_counter() - started
+    finally:
+        pages.sketch_page = real
+    return seconds, generations.read_json(generations.current(index) / "report.json")
 
 
-def extracted(root: Path, gold: list[dict], workers: int) -> list[dict]:
-    cache = root.with_name(root.name + "-extracted.jsonl")
-    if cache.exists():
-        return [json.loads(line) for line in cache.open(encoding="utf-8")]
-    print(f"extracting {len(gold)} pages with indexer.extract ({workers} processes) ...", flush=True)
-    jobs = [(str(root), g["path"]) for g in gold]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pages = [p for p in pool.imap(_extract, jobs, chunksize=16) if p is not None]
-    with cache.open("w", encoding="utf-8") as fh:
-        for page in pages:
-            fh.write(json.dumps(page, ensure_ascii=False) + "\n")
-    return pages
-
-
-def analysis_seconds(pages: list[dict], n: int = 200) -> float:
-    """What analysing one page (pyvi included) costs on one core, on a sample."""
-    from indexer.analysis import analyse
-
-    sample = random.Random(0).sample(pages, min(n, len(pages)))
-    analyse(sample[0]["body"])  # pyvi's model loaded outside the timing
-    started = time.process_time()
-    for page in sample:
-        analyse(page["body"])
-        analyse(page["title"], segment_words=False)
-    return (time.process_time() - started) / len(sample)
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def pairs_of(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
@@ -106,56 +94,35 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the two builds (without, with sketching)")
     parser.add_argument("--sample", type=int, default=12, help="cross-story pairs to print")
     parser.add_argument("--scale", type=int, default=100_000, help="pages to regroup for the archive-scale timing")
     args = parser.parse_args()
 
     root = archive(args.count, args.seed)
     gold = {g["path"]: g for g in map(json.loads, (root / "gold.jsonl").open(encoding="utf-8"))}
-    pages = extracted(root, list(gold.values()), args.workers)
-    print(f"{len(pages)} pages extracted of {len(gold)} ({len(gold) - len(pages)} skipped)")
+    index = {True: OUT / f"dup-index-seed{args.seed}-{args.count}", False: OUT / f"dup-index-seed{args.seed}-{args.count}-plain"}
+    walls: dict[bool, list[float]] = {True: [], False: []}
+    reports: dict[bool, dict] = {}
+    for round_ in range(args.repeat):
+        for sketching in (False, True):
+            before = load_average()
+            seconds, reports[sketching] = timed_build(root, index[sketching], args.workers, sketching)
+            walls[sketching].append(seconds)
+            print(f"round {round_ + 1}: full build {'with' if sketching else 'without'} stories {seconds:.1f} s "
+                  f"(load average {before} -> {load_average()}; phases {reports[sketching]['phases']})", flush=True)
+    report = reports[True]
+    generation = generations.current(index[True])
+    stories = Stories.load(generation / STORIES_FILE)
+    manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
+    path_of = {entry["id"]: entry["path"] for entry in manifest.values()}
+    print(f"{report['documents']} pages indexed of {len(gold)} ({len(report['skipped'])} skipped); "
+          f"{len(stories)} sketched")
 
-    sketcher = Sketcher()
-    # the build has every page's terms from its analysis: only shingling and MinHash are extra
-    terms = {p["path"]: page_terms(p["body"]) for p in pages}
-    started = time.process_time()
-    sketches = {path: sketcher.sketch_terms(t) for path, t in terms.items()}
-    sketch_s = (time.process_time() - started) / len(pages)
-    # the bench keys pages by path; the build keys them by the 16-hex page id
-    from indexer.extract import doc_id
-
-    by_id = {doc_id(path): path for path in sketches}
-    started = time.process_time()
-    stories = Stories.build({doc_id(path): s for path, s in sketches.items()})
-    group_s = time.process_time() - started
-
-    # incremental: 1 % of the pages changed (re-sketched), regrouped from the stored arrays
-    changed = random.Random(1).sample(sorted(by_id), max(1, len(by_id) // 100))
-    path_of = {i: by_id[i] for i in changed}
-    tmp = OUT / "dup-stories.npz"
-    stories.save(tmp)
-    started = time.process_time()
-    again = Stories.load(tmp).update({i: sketcher.sketch(next(p["body"] for p in pages if p["path"] == path_of[i]))
-                                      for i in changed})
-    incremental_s = time.process_time() - started
-    stable = sum(a == b for a, b in zip(stories.groups.tolist(), again.groups.tolist())) / len(stories)
-    size_kb = tmp.stat().st_size / 1024
-
-    # archive scale: the real pages plus random signatures (unrelated pages) up to --scale pages
-    rng = np.random.default_rng(0)
-    extra = max(0, args.scale - len(sketches))
-    big = {doc_id(path): s for path, s in sketches.items()}
-    big.update({f"{i:016x}": Sketch(rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32), 300) for i in range(extra)})
-    started = time.perf_counter()
-    big_stories = Stories.build(big)
-    scale_s = time.perf_counter() - started
-    scale_same = sum(1 for g, m in big_stories.members().items() if len(m) > 1) == len(stories.members())
-    del big, big_stories
-
-    predicted = {g: [by_id[m] for m in members] for g, members in stories.members().items()}
+    predicted = {g: [path_of[m] for m in members] for g, members in stories.members().items()}
     by_story: dict[str, list[str]] = defaultdict(list)
-    for page in pages:
-        by_story[gold[page["path"]]["story"]].append(page["path"])
+    for path in path_of.values():
+        by_story[gold[path]["story"]].append(path)
     gold_pairs = pairs_of({s: m for s, m in by_story.items() if len(m) > 1})
     found = pairs_of(predicted)
     tp = found & gold_pairs
@@ -188,27 +155,45 @@ def main() -> None:
         print(f"  J={j:.2f}  {gold[a]['title'][:70]!r} ({gold[a]['agency_short'] or gold[a]['agency']})")
         print(f"          {gold[b]['title'][:70]!r} ({gold[b]['agency_short'] or gold[b]['agency']})")
     if missed:
+        size = dict(zip((path_of[i] for i in stories.ids.tolist()), stories.sizes.tolist()))
         print("sample of missed pairs (gold-text Jaccard, kind, shingles):")
         lost = [(a, b) for a, b in sorted(gold_pairs - found)]
         for a, b in random.Random(3).sample(lost, min(6, len(lost))):
             print(f"  J={gold_jaccard(gold[a]['body'], gold[b]['body']):.2f} {gold[a]['repost']}/{gold[b]['repost']} "
-                  f"shingles {sketches[a].shingles}/{sketches[b].shingles}  {gold[a]['title'][:60]!r}")
+                  f"shingles {size.get(a)}/{size.get(b)}  {gold[a]['title'][:60]!r}")
 
-    extract_s = sum(p["seconds"] for p in pages) / len(pages)
-    analyse_s = analysis_seconds(pages)
-    per_page = extract_s + analyse_s
-    cost = sketch_s + group_s / len(pages)
-    print(f"\ncost per page, one core (process time):")
-    print(f"  extraction {extract_s * 1000:.1f} ms (measured when the extraction cache was made) + analysis {analyse_s * 1000:.1f} ms = {per_page * 1000:.1f} ms "
-          f"(the build's worker step; writing the index comes on top)")
-    print(f"  sketch {sketch_s * 1000:.2f} ms + grouping {group_s * 1000 / len(pages):.3f} ms "
-          f"({group_s:.2f} s for {len(pages)} pages) = {cost * 1000:.2f} ms, {cost / per_page:.1%} of the worker step")
-    print(f"  at the build's 30-50 pages/s on 2 cores (40-67 ms of core time a page): "
-          f"{cost / 0.067:.1%}-{cost / 0.040:.1%} slower")
+    with_s, without_s = min(walls[True]), min(walls[False])
+    print(f"\nbuild cost ({report['documents']} pages, {args.workers} workers, best of {args.repeat}): "
+          f"{without_s:.1f} s without stories, {with_s:.1f} s with: {with_s / without_s - 1:+.1%}; "
+          f"every round: without {', '.join(f'{w:.1f}' for w in walls[False])} s, "
+          f"with {', '.join(f'{w:.1f}' for w in walls[True])} s")
+    print(f"  the build's own record: grouping (phase 'stories') {report['phases'].get('stories', 0):.2f} s; "
+          f"sketching happens in the workers, inside 'read'")
+
+    # incremental: 1 % of the pages changed (re-sketched), regrouped from the stored arrays
+    sketcher = Sketcher()
+    ids = stories.ids.tolist()
+    changed = random.Random(1).sample(ids, max(1, len(ids) // 100))
+    bodies = {i: extract_file(root / path_of[i], root).body for i in changed}
+    started = time.process_time()
+    again = Stories.load(generation / STORIES_FILE).update({i: sketcher.sketch(bodies[i]) for i in changed})
+    incremental_s = time.process_time() - started
+    stable = sum(a == b for a, b in zip(stories.groups.tolist(), again.groups.tolist())) / len(stories)
+    size_kb = (generation / STORIES_FILE).stat().st_size / 1024
     print(f"  incremental regroup after 1 % changed: {incremental_s:.2f} s (load + sketch {len(changed)} pages + "
           f"regroup); {stable:.2%} of pages kept their story id; stored arrays {size_kb:.0f} KiB "
-          f"({size_kb * 1024 / len(pages):.0f} B a page)")
-    print(f"  regrouping {args.scale:,} pages ({len(pages):,} real, the rest random unrelated signatures): "
+          f"({size_kb * 1024 / len(stories):.0f} B a page)")
+
+    # archive scale: the real pages plus random signatures (unrelated pages) up to --scale pages
+    rng = np.random.default_rng(0)
+    extra = max(0, args.scale - len(stories))
+    big = {i: Sketch(sig, int(n)) for i, sig, n in zip(ids, stories.signatures, stories.sizes)}
+    big.update({f"{i:016x}": Sketch(rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32), 300) for i in range(extra)})
+    started = time.perf_counter()
+    big_stories = Stories.build(big)
+    scale_s = time.perf_counter() - started
+    scale_same = sum(1 for g, m in big_stories.members().items() if len(m) > 1) == len(stories.members())
+    print(f"  regrouping {args.scale:,} pages ({len(stories):,} real, the rest random unrelated signatures): "
           f"{scale_s:.1f} s wall; as many stories of 2+ pages as without the random ones: {scale_same}")
 
 

@@ -579,6 +579,10 @@ def document(handle: IndexHandle, doc_id: str) -> dict[str, Any]:
                                "agency": h.doc.get("agency")} for h in others]
     doc["citing_same_document"] = citing
     doc.update(archive_links(generation, hit.id, doc))
+    # the same article elsewhere: its story's other pages
+    doc["group"] = hit.story
+    doc["same_story"] = [{"id": h.id, "title": h.doc["title"], "date": h.doc.get("date"), "agency": h.doc.get("agency")}
+                         for h in generation.newest_of_story(hit.story, limit=SIMILAR_SHOWN, exclude=hit.id)]
     return doc
 
 

@@ -141,3 +141,17 @@ def test_the_api_and_the_page_show_the_count_both_ways(repost_index):
     assert "<strong>47</strong> kết quả, 43 tin" in html and "và 3 bài tương tự" in html
     assert f'href="/search?q=chuyen+doi+so&amp;group={first["group"]}"' in html
     assert 'id="show-every-page" href="/search?q=chuyen+doi+so&amp;collapse=0"' in html
+
+
+def test_the_article_page_lists_the_same_story_published_elsewhere(handle, repost_index):
+    from indexer.service import document
+    from webapp import create_app
+
+    original = doc_id(REPOSTS[0][0])
+    doc = document(handle, original)
+    assert len(doc["same_story"]) == 3 and original not in {r["id"] for r in doc["same_story"]}
+    assert {r["agency"] for r in doc["same_story"]} == {agency for source, _, agency, *_ in REPOSTS if source == REPOSTS[0][0]}
+    alone = document(handle, doc_id("mic-gov-vn/2023/thuc-day-chuyen-doi-ipv6-trong-cac-co-quan-nha-nuoc.html"))
+    assert alone["same_story"] == []
+    html = create_app({"INDEX_DIR": str(repost_index), "TESTING": True}).test_client().get(f"/doc/{original}").get_data(as_text=True)
+    assert "Cùng tin này, đăng ở nơi khác" in html and "Sở Thông tin và Truyền thông tỉnh Phú Thọ" in html
