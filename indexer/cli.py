@@ -124,9 +124,10 @@ def _search(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
-        print(f"{result['total']} results ({result['took_ms']} ms)")
+        print(f"{result['total']} results, {result['total_groups']} stories ({result['took_ms']} ms)")
         for r in result["results"]:
-            print(f"- {r['date']} {r['agency']}: {r['title']}  [{r['id']}]")
+            more = f" (+{r['similar_total']} similar)" if r["similar_total"] else ""
+            print(f"- {r['date']} {r['agency']}: {r['title']}  [{r['id']}]{more}")
     return 0
 
 

@@ -182,3 +182,23 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(params=[("desktop", True), ("phone", True), ("phone", False)], ids=["1280", "375", "375-nojs"])
+def reader_page(request, browser):
+    """A Chromium page as a reader has it: 1280 px, or a 375 px phone with and without JavaScript,
+    in an English browser (dates must still read day first). Fails the test on a script error."""
+    size, js = request.param
+    context = browser.new_context(viewport=DESKTOP if size == "desktop" else PHONE, java_script_enabled=js,
+                                  locale="en-US")
+    page = context.new_page()
+    page.label = request.node.callspec.id
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    assert not errors, errors
+    context.close()

@@ -14,21 +14,10 @@ from indexer.collation import sort_key
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
 
-
-@pytest.fixture(params=[("desktop", True), ("phone", True), ("phone", False)], ids=["1280", "375", "375-nojs"])
-def page(request, browser):
-    size, js = request.param
-    context = browser.new_context(viewport=DESKTOP if size == "desktop" else PHONE, java_script_enabled=js,
-                                  locale="en-US")  # an English browser: dates must still read day first
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    assert not errors, errors
-    context.close()
+@pytest.fixture()
+def page(reader_page):
+    return reader_page
 
 
 def args_of(url: str) -> dict[str, list[str]]:

@@ -16,22 +16,10 @@ from conftest import Server
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
 
-
-@pytest.fixture(params=[("desktop", True), ("phone", True), ("phone", False)], ids=["1280", "375", "375-nojs"])
-def page(request, browser):
-    size, js = request.param
-    context = browser.new_context(viewport=DESKTOP if size == "desktop" else PHONE, java_script_enabled=js,
-                                  locale="en-US")
-    page = context.new_page()
-    page.label = request.node.callspec.id
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    assert not errors, errors
-    context.close()
+@pytest.fixture()
+def page(reader_page):
+    return reader_page
 
 
 @pytest.fixture(scope="module")
