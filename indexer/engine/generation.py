@@ -169,12 +169,14 @@ class Generation:
         filtered = found.mask & allowed
         docnums = np.flatnonzero(filtered)
         total = len(docnums)
-        told = self.stories.count(docnums)
+        told = None
         hits: list[Hit] = []
         ranked = found.scores is not None and sort == "relevance"
         if stories and total and limit > 0:
             order = self._ranked(docnums, found.scores) if ranked else self._by_date(docnums, sort)
-            for best, others in collapse(order, self.stories.code, offset, limit).entries:
+            page = collapse(order, self.stories.code, offset, limit)
+            told = page.stories
+            for best, others in page.entries:
                 hit = self.hit(best, float(found.scores[best]) if ranked else 0.0)
                 hit.similar = [self.hit(d, float(found.scores[d]) if ranked else 0.0) for d in others[:similar]]
                 hit.similar_total = len(others)
@@ -187,7 +189,7 @@ class Generation:
                 hits = [self.hit(int(d)) for d in self._by_date(docnums, sort)[offset : offset + limit]]
         counts = facet_counts(self.columns, found.mask, filters, masks) if facets else {}
         return EngineResult(total=total, hits=hits, facets=counts, relaxed=level == LEVELS[2], partial=found.partial,
-                            level=level, stories=told)
+                            level=level, stories=self.stories.count(docnums) if told is None else told)
 
     def _masks(self, filters: Filters) -> dict[str, np.ndarray]:
         """Each narrowing filter's mask: the facets', and one story's."""
