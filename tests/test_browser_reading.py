@@ -189,3 +189,18 @@ def test_ticked_facet_values_stay_on_top_and_ties_sort_in_vietnamese_order(page,
     after = listed()
     assert after[0][0] == third and after[0][2], "the ticked agency moves to the top and stays there"
     assert [v for v in after[1:]] == [v for v in values if v[0] != third][: len(after) - 1]
+
+
+def test_the_home_page_says_how_many_agencies_there_are_as_the_search_page_does(page, live_server, tmp_path):
+    page.goto(live_server.url + "/")
+    count = int(re.search(r"\((\d+)\)", page.locator("#browse-h").inner_text()).group(1))
+    assert page.locator("#browse-h + ul li").count() == min(count, 12)
+    page.screenshot(path=str(tmp_path / "home-agencies.png"))
+    if count > 12:  # the rest are a click away
+        page.click("#all-agencies")
+        page.wait_for_url("**/search?sort=newest#facet-agency")
+    else:
+        assert page.locator("#all-agencies").count() == 0
+        page.goto(live_server.url + "/search?sort=newest")
+    open_filters(page)
+    assert page.locator("#facet-agency .facet-value").count() == count, "the same number on both pages"
