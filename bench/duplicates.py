@@ -10,8 +10,9 @@ twice per round: once with sketching switched off (``pages.sketch_page`` made a 
 process, which the build's workers inherit: no sketch, nothing to group) and once as it ships.
 It prints:
 
-- the wall seconds of each build and the cost of stories (sketching in the workers and grouping
-  in the builder) as the difference, beside the build's own record of its ``stories`` phase;
+- the wall and CPU seconds (every process of the build) of each build, and the cost of stories
+  (sketching in the workers and grouping in the builder) as the difference, beside the build's
+  own record of its ``stories`` phase; on a busy machine the CPU seconds are the steadier figure;
 - pair precision and recall of the stories the real build saved (``stories.npz``) against the
   gold stories (a pair = two pages in one story), overall and per kind of repost;
 - a sample of the cross-story pairs counted as false positives, with titles, agencies and the
@@ -28,6 +29,7 @@ import itertools
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -61,19 +63,27 @@ def archive(count: int, seed: int) -> Path:
     return out
 
 
-def timed_build(root: Path, index: Path, workers: int, sketching: bool) -> tuple[float, dict]:
-    """A full build of ``root`` into a fresh ``index``: its wall seconds and its report."""
+def cpu_seconds() -> float:
+    """User and system CPU seconds of this process and of its finished children (the build's
+    workers and shard processes): what a build costs whatever else the machine is doing."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed_build(root: Path, index: Path, workers: int, sketching: bool) -> tuple[float, float, dict]:
+    """A full build of ``root`` into a fresh ``index``: its wall seconds, its CPU seconds (all
+    processes) and its report."""
     shutil.rmtree(index, ignore_errors=True)
     real = pages.sketch_page
     if not sketching:
         pages.sketch_page = lambda doc: None  # forked workers inherit it: no sketches, no stories
     try:
-        started = time.perf_counter()
+        cpu, started = cpu_seconds(), time.perf_counter()
         build([root], index, full=True, workers=workers, quiet=True)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     finally:
         pages.sketch_page = real
-    return seconds, generations.read_json(generations.current(index) / "report.json")
+    return seconds, cpu, generations.read_json(generations.current(index) / "report.json")
 
 
 def load_average() -> str:
@@ -103,14 +113,17 @@ def main() -> None:
     gold = {g["path"]: g for g in map(json.loads, (root / "gold.jsonl").open(encoding="utf-8"))}
     index = {True: OUT / f"dup-index-seed{args.seed}-{args.count}", False: OUT / f"dup-index-seed{args.seed}-{args.count}-plain"}
     walls: dict[bool, list[float]] = {True: [], False: []}
+    cpus: dict[bool, list[float]] = {True: [], False: []}
     reports: dict[bool, dict] = {}
     for round_ in range(args.repeat):
         for sketching in (False, True):
             before = load_average()
-            seconds, reports[sketching] = timed_build(root, index[sketching], args.workers, sketching)
+            seconds, cpu, reports[sketching] = timed_build(root, index[sketching], args.workers, sketching)
             walls[sketching].append(seconds)
-            print(f"round {round_ + 1}: full build {'with' if sketching else 'without'} stories {seconds:.1f} s "
-                  f"(load average {before} -> {load_average()}; phases {reports[sketching]['phases']})", flush=True)
+            cpus[sketching].append(cpu)
+            print(f"round {round_ + 1}: full build {'with' if sketching else 'without'} stories {seconds:.1f} s wall, "
+                  f"{cpu:.1f} s CPU (load average {before} -> {load_average()}; phases {reports[sketching]['phases']})",
+                  flush=True)
     report = reports[True]
     generation = generations.current(index[True])
     stories = Stories.load(generation / STORIES_FILE)
@@ -163,10 +176,13 @@ def main() -> None:
                   f"shingles {size.get(a)}/{size.get(b)}  {gold[a]['title'][:60]!r}")
 
     with_s, without_s = min(walls[True]), min(walls[False])
+    with_cpu, without_cpu = min(cpus[True]), min(cpus[False])
     print(f"\nbuild cost ({report['documents']} pages, {args.workers} workers, best of {args.repeat}): "
-          f"{without_s:.1f} s without stories, {with_s:.1f} s with: {with_s / without_s - 1:+.1%}; "
-          f"every round: without {', '.join(f'{w:.1f}' for w in walls[False])} s, "
-          f"with {', '.join(f'{w:.1f}' for w in walls[True])} s")
+          f"wall {without_s:.1f} s without stories, {with_s:.1f} s with: {with_s / without_s - 1:+.1%}; "
+          f"CPU {without_cpu:.1f} s without, {with_cpu:.1f} s with: {with_cpu / without_cpu - 1:+.1%}")
+    print(f"  every round: wall without {', '.join(f'{w:.1f}' for w in walls[False])} s, "
+          f"with {', '.join(f'{w:.1f}' for w in walls[True])} s; CPU without "
+          f"{', '.join(f'{w:.1f}' for w in cpus[False])} s, with {', '.join(f'{w:.1f}' for w in cpus[True])} s")
     print(f"  the build's own record: grouping (phase 'stories') {report['phases'].get('stories', 0):.2f} s; "
           f"sketching happens in the workers, inside 'read'")
 

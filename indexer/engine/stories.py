@@ -28,13 +28,12 @@ class StoryColumn:
     def read(cls, directory: Path, doc_ids: np.ndarray) -> "StoryColumn":
         """The column for a generation whose documents have ``doc_ids`` (by document number)."""
         path = Path(directory) / STORIES_FILE
-        stories = Stories.load(path) if path.exists() else Stories.empty()
+        pages, stories = Stories.load_groups(path) if path.exists() else (np.array([], "U16"), np.array([], "U16"))
         groups = doc_ids.copy()  # unknown pages: their own id
-        if len(stories):
-            at = np.searchsorted(stories.ids, doc_ids)
-            at = np.minimum(at, len(stories.ids) - 1)
-            known = stories.ids[at] == doc_ids
-            groups[known] = stories.groups[at[known]]
+        if len(pages):
+            at = np.minimum(np.searchsorted(pages, doc_ids), len(pages) - 1)
+            known = pages[at] == doc_ids
+            groups[known] = stories[at[known]]
         names, code = np.unique(groups, return_inverse=True)
         return cls(code.astype(np.int64), names)
 
