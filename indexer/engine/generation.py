@@ -244,6 +244,7 @@ class Generation:
     def newest_attaching(self, doc_id: str, limit: int = 10) -> list[Hit]:
         """The newest documents that link to the document ``doc_id`` (attach it)."""
         return self._newest(self.evaluate(Term("attaches", doc_id)).mask, limit, doc_id)
+
     def newest_of_story(self, story: str, limit: int = 10, exclude: str | None = None) -> list[Hit]:
         """The newest pages of a story (the same article reposted elsewhere)."""
         return self._newest(self.stories.mask_for(story, self.size) & self.live, limit, exclude)
