@@ -88,13 +88,14 @@ def repost_archive(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def repost_index(repost_archive, tmp_path_factory) -> Path:
+def repost_index(repost_archive, corpus_index, tmp_path_factory) -> Path:
     """The archive with reposts built into a real index: stories.npz groups each story's pages."""
+    from indexer import generations
     from indexer.build import build
 
     root = tmp_path_factory.mktemp("repost-index")
     report = build([repost_archive], root, quiet=True)
-    assert report.indexed == sum(1 for p in CORPUS.rglob("*") if p.is_file()) + len(REPOSTS)
+    assert report.indexed == generations.read_json(generations.current(corpus_index) / "report.json")["indexed"] + len(REPOSTS)
     return root
 
 

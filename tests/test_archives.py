@@ -64,7 +64,8 @@ def crawl_pages(count: int, changed: str = "") -> dict[str, bytes]:
 
 
 def titles(index: Path, q: str = "", **filters) -> list[str]:
-    params = parse_params({"q": q, "per_page": "100", **filters})
+    # every page, not one per story: the generated pages are near-duplicates of each other
+    params = parse_params({"q": q, "per_page": "100", "collapse": "0", **filters})
     return sorted(r["title"] for r in search(IndexHandle(index), params)["results"])
 
 
