@@ -250,6 +250,11 @@ class IndexHandle:
                         self._background(self._switch, path)
         return self._generation
 
+    @property
+    def serving(self) -> Generation | None:
+        """The generation answering now, if one is open (nothing is opened or checked)."""
+        return self._generation
+
     def _switch(self, path: Path) -> None:
         old = self._generation
         try:
