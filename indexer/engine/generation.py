@@ -12,10 +12,12 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..query import QueryPlan
+from . import mapped
 from .columns import Columns, Vocabulary
 from .evaluate import Evaluation, evaluate
 from .facets import Filters, facet_counts, facet_masks, filter_mask
 from .fields import SCORED_FIELDS
+from .mapped import SharedPostings
 from .query_tree import Node, Term, plan_tree
 from .ranking import Ranking, idf, top
 from .store import IndexReader
@@ -47,11 +49,21 @@ class Generation:
         self.directory = directory
         self.ranking = ranking
         self.store = IndexReader(directory)
-        self.columns = Columns.read(self.store)
-        self.vocabulary = Vocabulary.read(self.store)
-        self.terms = TermCache(term_cache)
-        self._lengths: dict[str, tuple[np.ndarray, float]] = {}
-        self._norms: dict[str, np.ndarray] = {}  # depend on the ranking; the lengths do not
+        # the arrays written at publish time, mapped (shared by every server process), or, for a
+        # generation written before they existed, the same made from the index here
+        self.mapped = mapped.load(directory)
+        if self.mapped is None:
+            self.columns = Columns.read(self.store)
+            self.vocabulary = Vocabulary.read(self.store)
+            self.shared: SharedPostings | None = None
+            self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+            self._norms: dict[str, np.ndarray] = {}  # depend on the ranking; the lengths do not
+        else:
+            self.columns, self.vocabulary = self.mapped.columns, self.mapped.vocabulary
+            self.shared = self.mapped.shared
+            self._lengths = dict(self.mapped.lengths)
+            self._norms = dict(self.mapped.norms_for(ranking))
+        self.terms = TermCache(term_cache)  # the terms not shared
 
     @classmethod
     def open(cls, directory: Path, ranking: Ranking = Ranking(), term_cache: int = TERM_CACHE_POSTINGS) -> "Generation":
@@ -63,7 +75,7 @@ class Generation:
         """The same opened generation (store, columns, term cache) scored with another ranking;
         for tuning, where reopening for every setting would cost more than the queries."""
         other = copy.copy(self)
-        other.ranking, other._norms = ranking, {}
+        other.ranking, other._norms = ranking, dict(self.mapped.norms_for(ranking)) if self.mapped else {}
         return other
 
     @property
@@ -81,6 +93,11 @@ class Generation:
     # ------------------------------------------------------------------ what the evaluator reads
 
     def postings(self, fieldname: str, text: str) -> Postings:
+        if self.shared is not None:
+            found = self.shared.get(fieldname, text)
+            if found is not None:
+                return found
+
         def read() -> Postings:
             ids, tf, df = self.store.postings(fieldname, text)
             return Postings.narrowed(ids, tf, idf(df, self.size) if len(ids) else 0.0)

@@ -213,6 +213,18 @@ class IndexReader:
                 totals[text] = totals.get(text, 0) + info.doc_frequency()
         return dict(sorted(totals.items())) if len(leaves) > 1 else totals
 
+    def frequent_terms(self, fieldname: str, min_df: int) -> dict[str, int]:
+        """The terms of a field in at least ``min_df`` documents, with their document frequencies.
+        Like ``document_frequencies`` without keeping every term: a term that reaches ``min_df``
+        in all has at least its share of it in one segment, and only those are summed."""
+        leaves = self._reader().leaf_readers()
+        share = -(-min_df // max(1, len(leaves)))
+        candidates = {term.decode("utf-8") if isinstance(term, bytes) else term
+                      for leaf, _base in leaves for term, info in leaf.iter_field(fieldname)
+                      if info.doc_frequency() >= share}
+        found = {text: self.document_frequency(fieldname, text) for text in sorted(candidates)}
+        return {text: df for text, df in found.items() if df >= min_df}
+
     def document_frequency(self, fieldname: str, text: str) -> int:
         return self._reader().doc_frequency(fieldname, text)
 
