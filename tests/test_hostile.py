@@ -82,7 +82,7 @@ def no_markup_but_marks(fragment: str) -> bool:
     return "<" not in re.sub(r"</?mark>", "", fragment)
 
 
-OWN_SCRIPT = re.compile(r'<script src="/static/[\w.-]+"( defer)?></script>')
+OWN_SCRIPT = re.compile(r'<script src="/static/[\w.-]+(\?v=[0-9a-f]+)?"( defer)?></script>')
 
 
 def assert_page_is_clean(page: str) -> None:

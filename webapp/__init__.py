@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     handle = app.extensions["tracuu_index"] = IndexHandle(Path(app.config["INDEX_DIR"]))
 
     from .api import api
+    from .caching import install_caching
     from .errors import install_errors
     from .generation import install_generation_header
     from .proxy import TrustedProxyFix
@@ -58,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     install_security(app)
     install_errors(app)
     install_generation_header(app, handle)
+    install_caching(app)
     app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
 
     from .filters import install_filters

@@ -7,6 +7,7 @@ import argparse
 import logging
 
 from . import create_app
+from .caching import CACHE_ENTRIES
 from .server import REQUEST_SECONDS, ServeOptions, default_workers, serve
 
 
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=8, help="waitress's threads")
     parser.add_argument("--client-timeout", type=float, default=REQUEST_SECONDS, metavar="SECONDS",
                         help="gunicorn: seconds a client has to send its whole request (default %(default)g)")
+    parser.add_argument("--answer-cache", type=int, default=CACHE_ENTRIES, metavar="ANSWERS",
+                        help="answers each process keeps for repeated requests (default %(default)s; 0: none)")
     parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
                         help="a reverse proxy's address (or network) whose X-Forwarded-* headers are "
                              "believed; repeat for several (default: none)")
@@ -29,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     logging.basicConfig(level=logging.INFO)
-    config = {"INDEX_DIR": args.index}
+    config = {"INDEX_DIR": args.index, "ANSWER_CACHE_ENTRIES": args.answer_cache}
     if args.trusted_proxy:
         config["TRUSTED_PROXIES"] = args.trusted_proxy
     app = create_app(config)
