@@ -63,7 +63,8 @@ class Generation:
             self.shared = self.mapped.shared
             self._lengths = dict(self.mapped.lengths)
             self._norms = dict(self.mapped.norms_for(ranking))
-        self.terms = TermCache(term_cache)  # the terms not shared
+        # the terms not shared: with arrays, the less frequent ones only, in a smaller cache
+        self.terms = TermCache(term_cache if self.mapped is None else min(term_cache, mapped.PRIVATE_TERM_CACHE))
 
     @classmethod
     def open(cls, directory: Path, ranking: Ranking = Ranking(), term_cache: int = TERM_CACHE_POSTINGS) -> "Generation":

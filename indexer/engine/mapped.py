@@ -58,6 +58,10 @@ VALUE_COLUMNS = tuple(f.name for f in fields(Columns) if f.type in ("Column", Co
 # each: 128 MB on disk at most, mapped, read by the page cache as queries touch them).
 SHARED_MIN_DF = 128
 SHARED_POSTINGS = 16_000_000
+# With the frequent terms shared, each process caches the others it reads in at most this many
+# postings (32 MB) of its own, instead of the TERM_CACHE_POSTINGS a generation read without arrays
+# gets: N processes each filling 128 MB would multiply the memory by N.
+PRIVATE_TERM_CACHE = 4_000_000
 
 
 @dataclass
