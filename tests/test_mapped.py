@@ -109,9 +109,12 @@ def test_damaged_arrays_are_refused(both, tmp_path):
     assert Generation.open(broken).mapped is None
 
 
-def publish_copy(index: Path, source: Path, name: str) -> Path:
+def publish_copy(index: Path, source: Path, name: str, damaged: bool = False) -> Path:
+    """Publish a copy of the generation ``source`` as ``name`` (its arrays damaged first)."""
     target = gen.generations_dir(index) / name
     shutil.copytree(source, target)
+    if damaged:
+        damage(target)
     gen.publish(index, target)
     return target
 
@@ -122,8 +125,7 @@ def test_a_generation_that_cannot_be_opened_leaves_the_old_one_serving(corpus_in
     old = gen.current(index)
     handle = IndexHandle(index, check_every=0.0, warm_seconds=0)
     assert handle.generation().directory == old
-    broken = publish_copy(index, old, "29990101T000000.000000-1")
-    damage(broken)
+    broken = publish_copy(index, old, "29990101T000000.000000-1", damaged=True)
     deadline = time.monotonic() + 10
     while handle._failed != broken:
         handle.generation()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import threading
@@ -15,6 +16,8 @@ import urllib.parse
 import pytest
 
 from conftest import Server
+from indexer import generations as gen
+from test_mapped import publish_copy
 from webapp.generation import HEADER
 from webapp.server import child_pids, gunicorn_available
 
@@ -86,6 +89,7 @@ class Load(threading.Thread):
         self.lock = threading.Lock()
         self.answered = 0
         self.failures: list[tuple[float, str]] = []
+        self.generations: list[tuple[float, str]] = []  # (started, X-Tracuu-Generation) of each answer
 
     def client(self, number: int) -> None:
         queries = ["chuyển đổi số", "y te", "hội nghị", "", "Bộ TT&TT", "cải cách hành chính"]
@@ -93,8 +97,9 @@ class Load(threading.Thread):
         while not self.halt.is_set():
             q = queries[i % len(queries)]
             i += 1
+            started = time.monotonic()
             try:
-                status, _, body = fetch(self.server, "/api/search?" + urllib.parse.urlencode({"q": q}))
+                status, headers, body = fetch(self.server, "/api/search?" + urllib.parse.urlencode({"q": q}))
                 ok = status == 200 and json.loads(body)["total"] >= 0
                 what = "" if ok else f"HTTP {status}"
             except (OSError, http.client.HTTPException) as err:
@@ -104,6 +109,7 @@ class Load(threading.Thread):
                     self.failures.append((time.monotonic(), what))
                 else:
                     self.answered += 1
+                    self.generations.append((started, headers.get(HEADER.lower(), "")))
 
     def run(self) -> None:
         threads = [threading.Thread(target=self.client, args=(n,), daemon=True) for n in range(self.clients)]
@@ -191,3 +197,30 @@ def test_slow_clients_are_cut_off_and_do_not_stop_the_site(workers):
     assert answered and all(status == 200 for status, _ in answered)
     # a request may wait for a worker to be freed by the deadline, never longer
     assert max(seconds for _, seconds in answered) < CLIENT_TIMEOUT + 1.5, answered
+
+
+def test_every_worker_follows_a_switch_and_none_takes_a_damaged_generation(corpus_index, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(corpus_index, index)
+    old = gen.current(index)
+    server = Server(index, tmp_path / "server.log", ("--workers", "2"))
+    load = Load(server)
+    try:
+        wait_for_workers(server, 2)
+        load.start()
+        time.sleep(1.0)
+        publish_copy(index, old, "29990101T000000.000000-1", damaged=True)
+        time.sleep(3.0)  # every worker tries it (CURRENT is checked every second) and keeps the old one
+        good = publish_copy(index, old, "29990101T000001.000000-1")
+        published = time.monotonic()
+        time.sleep(7.0)
+    finally:
+        load.halt.set()
+        load.join(timeout=30)
+        server.stop()
+    assert load.failures == [], load.failures
+    answers = load.generations
+    assert {name for started, name in answers if started < published} == {old.name}, "the damaged one was served"
+    late = [name for started, name in answers if started >= published + 5.0]
+    assert late and set(late) == {good.name}, "a worker still answers from the old generation 5 s after the publish"
+    assert "could not open the generation" in server.output()
