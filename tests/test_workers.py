@@ -89,7 +89,7 @@ class Load(threading.Thread):
         self.lock = threading.Lock()
         self.answered = 0
         self.failures: list[tuple[float, str]] = []
-        self.generations: list[tuple[float, str]] = []  # (started, X-Tracuu-Generation) of each answer
+        self.generations: list[tuple[float, str, int]] = []  # (started, X-Tracuu-Generation, client) of each answer
 
     def client(self, number: int) -> None:
         queries = ["chuyển đổi số", "y te", "hội nghị", "", "Bộ TT&TT", "cải cách hành chính"]
@@ -109,7 +109,7 @@ class Load(threading.Thread):
                     self.failures.append((time.monotonic(), what))
                 else:
                     self.answered += 1
-                    self.generations.append((started, headers.get(HEADER.lower(), "")))
+                    self.generations.append((started, headers.get(HEADER.lower(), ""), number))
 
     def run(self) -> None:
         threads = [threading.Thread(target=self.client, args=(n,), daemon=True) for n in range(self.clients)]
@@ -220,7 +220,11 @@ def test_every_worker_follows_a_switch_and_none_takes_a_damaged_generation(corpu
         server.stop()
     assert load.failures == [], load.failures
     answers = load.generations
-    assert {name for started, name in answers if started < published} == {old.name}, "the damaged one was served"
-    late = [name for started, name in answers if started >= published + 5.0]
+    assert {name for started, name, _ in answers if started < published} == {old.name}, "the damaged one was served"
+    late = [name for started, name, _ in answers if started >= published + 5.0]
     assert late and set(late) == {good.name}, "a worker still answers from the old generation 5 s after the publish"
+    # the workers take it at the same moment: no client sees the new generation, then the old one
+    for client in range(load.clients):
+        seen = [name for _, name, number in sorted(answers) if number == client]
+        assert old.name not in seen[seen.index(good.name):], f"client {client} went back to the old generation"
     assert "could not open the generation" in server.output()
