@@ -54,6 +54,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -216,12 +217,17 @@ def wait_ready(host: str, port: int, seconds: float, proc: subprocess.Popen | No
 def build_mix(host: str, port: int) -> list[tuple[str, str]]:
     """The fixed mix with its placeholders filled from the server: the biggest agency, the
     newest year, and article ids from a few searches."""
-    listing = get_json(host, port, "/api/search?per_page=20&sort=newest")
+    return fill_mix(lambda path: get_json(host, port, path))
+
+
+def fill_mix(fetch_json: Callable[[str], dict]) -> list[tuple[str, str]]:
+    """``build_mix`` from any way of asking the site for JSON."""
+    listing = fetch_json("/api/search?per_page=20&sort=newest")
     agencies = [f["value"] for f in listing["facets"].get("agency", [])]
     years = [f["value"] for f in listing["facets"].get("year", [])]
     docs = [r["id"] for r in listing["results"]]
     for q in ("chuyển đổi số", "chuyen doi so", "hành chính"):
-        docs += [r["id"] for r in get_json(host, port, "/api/search?" + urllib.parse.urlencode({"q": q}))["results"]]
+        docs += [r["id"] for r in fetch_json("/api/search?" + urllib.parse.urlencode({"q": q}))["results"]]
     docs = list(dict.fromkeys(docs)) or ["0000000000000000"]
     agency, year = (agencies or [""])[0], (years or ["2020"])[0]
     mix: list[tuple[str, str]] = []
@@ -575,6 +581,83 @@ def measure(host: str, port: int, master: int | None, args: argparse.Namespace, 
     return report
 
 
+# Where a request's CPU goes: (label, depth, file suffix, function), each the cumulative time of
+# that function in the profile; indented rows are inside the row above.
+STAGES = [
+    ("HTML pages and the feed: templates", 0, "flask/templating.py", "_render"),
+    ("facet, sort and pager links (with_args)", 1, "webapp/filters.py", "with_args"),
+    ("facet order (Vietnamese collation)", 1, "webapp/filters.py", "facet_order"),
+    ("date histogram", 0, "webapp/histogram.py", "histogram_svg"),
+    ("JSON answers: encoding", 0, "flask/json/provider.py", "dumps"),
+    ("search service (service.search)", 0, "indexer/service.py", "search"),
+    ("query parsing (pyvi)", 1, "indexer/query.py", "parse_query"),
+    ("matching and ranking", 1, "indexer/engine/generation.py", "evaluate_plan"),
+    ("facet counts", 1, "indexer/engine/facets.py", "facet_counts"),
+    ("stored documents of the hits", 1, "indexer/engine/generation.py", "hit"),
+    ("snippets and highlighted titles", 1, "indexer/snippets.py", "snippet"),
+    ("", 1, "indexer/snippets.py", "highlight"),
+    ("did you mean", 1, "indexer/suggest.py", "did_you_mean"),
+    ("article pages (service.document)", 0, "indexer/service.py", "document"),
+    ("answer cache and ETags", 0, "webapp/caching.py", "answer_from_cache"),
+    ("", 0, "webapp/caching.py", "tag_and_keep"),
+]
+
+
+def profile_mix(index: Path, rounds: int) -> dict:
+    """The mix run in this process through the app (Flask's test client, no HTTP server, no cache
+    of answers), first timed (CPU per request by kind), then under cProfile for where it goes."""
+    import cProfile
+    import pstats
+
+    from webapp import create_app
+
+    app = create_app({"INDEX_DIR": str(index), "ANSWER_CACHE_ENTRIES": 0})
+    client = app.test_client()
+    mix = fill_mix(lambda path: client.get(path).get_json())
+    for _kind, path in mix:
+        client.get(path)  # warm: pyvi, the term cache, templates compiled
+    per_kind: dict[str, list[float]] = {}
+    started = time.process_time()
+    for _ in range(rounds):
+        for kind, path in mix:
+            begun = time.process_time()
+            client.get(path)
+            per_kind.setdefault(kind, []).append(time.process_time() - begun)
+    requests = rounds * len(mix)
+    cpu_ms = (time.process_time() - started) / requests * 1000
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        for _kind, path in mix:
+            client.get(path)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(entry[2] for entry in stats.values())  # every function's own time
+    cumulative: dict[tuple[str, str], float] = {}
+    for (filename, _line, function), entry in stats.items():
+        for _label, _depth, suffix, name in STAGES:
+            if function == name and filename.replace(os.sep, "/").endswith(suffix):
+                cumulative[(suffix, name)] = cumulative.get((suffix, name), 0.0) + entry[3]
+    print(f"{requests} requests of the mix in process ({rounds} rounds, {index}): {cpu_ms:.2f} ms CPU per request")
+    for kind, times in per_kind.items():
+        print(f"  {kind:<12} {sum(times) / len(times) * 1000:6.2f} ms")
+    print(f"where it goes (cProfile, shares of its {total:.1f} s scaled to {cpu_ms:.2f} ms per request):")
+    rows = []
+    for label, depth, suffix, name in STAGES:
+        if not label:
+            continue  # counted with the row above
+        share = cumulative.get((suffix, name), 0.0)
+        for extra_label, _d, extra_suffix, extra_name in STAGES[STAGES.index((label, depth, suffix, name)) + 1:]:
+            if extra_label:
+                break
+            share += cumulative.get((extra_suffix, extra_name), 0.0)
+        share /= total
+        rows.append({"stage": label, "depth": depth, "share": round(share, 3), "ms": round(share * cpu_ms, 2)})
+        print(f"  {'  ' * depth}{label:<{44 - 2 * depth}} {share * cpu_ms:6.2f} ms  {share:5.1%}")
+    return {"cpu_ms_per_request": round(cpu_ms, 2), "requests": requests, "stages": rows,
+            "per_kind_ms": {k: round(sum(v) / len(v) * 1000, 2) for k, v in per_kind.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -592,8 +675,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--during-rebuild", type=Path, metavar="SOURCE",
                         help="with --index: run one full build of SOURCE into DIR under load on the last server")
     parser.add_argument("--rebuild-timeout", type=float, default=1800.0)
+    parser.add_argument("--profile", type=int, metavar="ROUNDS",
+                        help="with --index: run the mix ROUNDS times in this process and print where its CPU goes")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     args = parser.parse_args(argv)
+    if args.profile:
+        if not args.index:
+            parser.error("--profile needs --index")
+        profile = profile_mix(args.index, args.profile)
+        if args.json:
+            print(json.dumps({"profile": profile}, ensure_ascii=False))
+        return 0
 
     if not 1 <= args.clients <= MAX_CLIENTS:
         parser.error(f"--clients must be 1..{MAX_CLIENTS}")
