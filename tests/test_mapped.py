@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import CORPUS
 from indexer import generations as gen
 from indexer.engine import ARRAYS, Filters, Generation, Ranking, mapped
 from indexer.engine.fields import SCORED_FIELDS
@@ -143,3 +144,35 @@ def test_arrays_cover_every_scored_field(both):
     assert set(lengths) == set(SCORED_FIELDS)
     for fieldname in SCORED_FIELDS:
         assert np.array_equal(both[0].norm(fieldname), both[1].norm(fieldname))
+
+
+def test_documents_are_read_from_the_arrays_as_stored(both):
+    with_arrays, without = both
+    for docnum in range(without.size):
+        if without.live[docnum]:
+            a, b = with_arrays.hit(docnum), without.hit(docnum)
+            assert (a.id, a.path, a.doc) == (b.id, b.path, b.doc)
+            assert with_arrays.get(b.id).docnum == docnum
+    for unknown in ("0000000000000000", "", "x" * 40, "đ" * 16):
+        assert with_arrays.get(unknown) is None and without.get(unknown) is None
+
+
+def test_a_deleted_document_is_not_found_by_its_id(tmp_path):
+    """An incremental build deletes a changed page's old copy (still in the segment) and adds the
+    new one: its id finds the new one only."""
+    from indexer.build import build
+
+    source = tmp_path / "src"
+    shutil.copytree(CORPUS, source)
+    index = tmp_path / "index"
+    build([source], index, workers=1, quiet=True)
+    page = sorted(source.rglob("*.htm*"))[0]
+    page.write_text(page.read_text(encoding="utf-8", errors="replace") + "\n<p>Đoạn mới thêm vào trang.</p>",
+                    encoding="utf-8")
+    build([source], index, workers=1, quiet=True)
+    generation = Generation.open(gen.current(index))
+    assert generation.mapped is not None and not generation.live.all(), "the old copy is kept, deleted"
+    for docnum in np.flatnonzero(~generation.live):
+        doc_id = generation.store.stored(int(docnum))[0]
+        found = generation.get(doc_id)
+        assert found is not None and found.docnum != docnum and generation.live[found.docnum]

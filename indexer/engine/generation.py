@@ -20,7 +20,7 @@ from .fields import SCORED_FIELDS
 from .mapped import SharedPostings
 from .query_tree import Node, Term, plan_tree
 from .ranking import Ranking, idf, top
-from .store import IndexReader
+from .store import IndexReader, article
 from .terms import TERM_CACHE_POSTINGS, Postings, TermCache
 
 
@@ -194,11 +194,17 @@ class Generation:
     # ------------------------------------------------------------------ documents
 
     def hit(self, docnum: int, score: float = 0.0) -> Hit:
-        doc_id, path, article = self.store.stored(docnum)
-        return Hit(docnum, doc_id, path, score, article)
+        if self.mapped is not None:
+            doc_id, path, raw = self.mapped.documents.record(docnum)
+            return Hit(docnum, doc_id, path, score, article(raw))
+        doc_id, path, stored = self.store.stored(docnum)
+        return Hit(docnum, doc_id, path, score, stored)
 
     def get(self, doc_id: str) -> Hit | None:
-        docnum = self.store.document_number(doc_id)
+        if self.mapped is not None:
+            docnum = self.mapped.documents.find(doc_id)
+        else:
+            docnum = self.store.document_number(doc_id)
         if docnum is None or not self.live[docnum]:
             return None
         return self.hit(docnum)

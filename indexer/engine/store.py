@@ -150,6 +150,11 @@ def merge_shards(directory: Path, shards: list[Path], memory_mb: int = 256) -> N
     index.writer(limitmb=memory_mb).commit(mergetype=optimize_exactly)
 
 
+def article(raw: bytes | memoryview | str) -> dict[str, Any]:
+    """A stored article from its zlib'd JSON (or plain JSON, as old indexes stored it)."""
+    return json.loads(raw if isinstance(raw, str) else zlib.decompress(raw))
+
+
 _warned = False
 
 
@@ -248,9 +253,13 @@ class IndexReader:
 
     def stored(self, docnum: int) -> tuple[str, str, dict[str, Any]]:
         """A document's id, path and article."""
+        doc_id, path, raw = self.stored_raw(docnum)
+        return doc_id, path, article(raw)
+
+    def stored_raw(self, docnum: int) -> tuple[str, str, bytes | str]:
+        """A document's id, path and article as stored (zlib'd JSON; plain JSON in old indexes)."""
         stored = self.searcher().stored_fields(docnum)
-        raw = stored["article"]
-        return stored["id"], stored["path"], json.loads(zlib.decompress(raw) if isinstance(raw, bytes) else raw)
+        return stored["id"], stored["path"], stored["article"]
 
     def document_number(self, doc_id: str) -> int | None:
         return self.searcher().document_number(id=doc_id)
