@@ -55,10 +55,9 @@ class Column:
         if not len(self.values):
             return []
         chosen = self.value_idx[mask[self.doc_idx]]
-        counts = np.bincount(chosen, minlength=len(self.values))
-        present = np.flatnonzero(counts)
-        ranked = sorted(present.tolist(), key=lambda i: (-counts[i], self.values[i]))
-        return [(self.values[i], int(counts[i])) for i in ranked]
+        counts = np.bincount(chosen, minlength=len(self.values)).tolist()
+        ranked = sorted((i for i, c in enumerate(counts) if c), key=lambda i: (-counts[i], self.values[i]))
+        return [(self.values[i], counts[i]) for i in ranked]
 
     def mask_for(self, wanted: Iterable[str], size: int) -> np.ndarray:
         """Documents carrying any of the ``wanted`` values."""
