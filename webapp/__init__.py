@@ -62,7 +62,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     install_caching(app)
     app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["TRUSTED_PROXIES"])  # type: ignore[method-assign]
 
+    from .facet_markup import install_facet_markup
     from .filters import install_filters
 
     install_filters(app)
+    install_facet_markup(app)
     return app

@@ -40,3 +40,33 @@ def query_url(endpoint: str, values: Mapping[str, Any]) -> str:
 @lru_cache(maxsize=16384, typed=True)  # the links of a page share most of their arguments; 1 is not True
 def _pair(key: Any, value: Any) -> str:
     return urlencode([(key, value)], safe=SAFE)
+
+
+def toggle_urls(endpoint: str, args: Mapping[str, Any], key: str, values: list[str]) -> list[str]:
+    """For each of ``values``: the URL that adds it to ``key``'s list in ``args``, or removes it
+    when there (``filters.toggle`` for each, page dropped), with the arguments around ``key``
+    encoded once for all of them: a facet lists hundreds of values."""
+    current = args.get(key, [])
+    if not isinstance(current, list):
+        raise TypeError(f"{key} is not a list of values")
+    kept = [(k, v) for k, v in args.items() if k != "page"]
+    names = [k for k, _ in kept]
+    at = names.index(key) if key in names else len(kept)
+
+    def encoded(items: list[tuple[str, Any]]) -> list[str]:
+        return [_pair(k, x) for k, v in items if v is not None
+                for x in (v if isinstance(v, (list, tuple, set)) else (v,)) if x is not None]
+
+    before, after = encoded(kept[:at]), encoded(kept[at + 1:])
+    chosen = [str(v) for v in current]
+    path = query_url(endpoint, {})
+    urls = []
+    for value in values:
+        picked = list(chosen)
+        if value in picked:
+            picked.remove(value)
+        else:
+            picked.append(value)
+        query = "&".join(before + [_pair(key, v) for v in picked] + after)
+        urls.append(f"{path}?{query}" if query else path)
+    return urls
