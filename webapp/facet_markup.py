@@ -8,6 +8,7 @@ template (``_filters.html``) calls ``facet_items`` where it called the macro; te
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from flask import Flask
@@ -30,14 +31,20 @@ def facet_items(args: dict[str, Any], name: str, values: Iterable[dict[str, Any]
     for f, value, href in zip(values, texts, hrefs):
         on = value in chosen
         label = (labeller(f["value"]) if labeller else None) or value
+        count = f["count"]
         parts.append(
             f'  <li><a class="facet-value{" selected" if on else ""}" href="{escape(href)}"\n'
-            f'         data-facet="{escape(name)}" data-value="{escape(value)}" data-count="{escape(f["count"])}">\n'
+            f'         data-facet="{_escaped(name)}" data-value="{_escaped(value)}" data-count="{_escaped(str(count))}">\n'
             '    <span class="box" aria-hidden="true"></span>\n'
-            f'    <span class="label">{CHOSEN if on else ""}{escape(label)}</span>\n'
-            f'    <span class="count"><span class="visually-hidden">, </span>{escape(vn_number(f["count"]))}'
+            f'    <span class="label">{CHOSEN if on else ""}{_escaped(label)}</span>\n'
+            f'    <span class="count"><span class="visually-hidden">, </span>{_escaped(vn_number(count))}'
             '<span class="visually-hidden"> kết quả</span></span></a></li>')
     return Markup("".join(parts))
+
+
+@lru_cache(maxsize=16384)  # facet names, values and counts come back on every page
+def _escaped(text: str) -> str:
+    return str(escape(text))
 
 
 def install_facet_markup(app: Flask) -> None:
