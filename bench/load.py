@@ -3,7 +3,7 @@
     python bench/load.py --index bench/out/index-bench-20000            # 1 worker, then one per core
     python bench/load.py --index DIR --workers 1 --workers 2 --clients 20 --seconds 60
     python bench/load.py --index DIR --during-rebuild bench/out/archive-bench-20000
-    python bench/load.py [URL] [--clients 20] [--seconds 60]             # a server already running
+    python bench/load.py [URL] [--clients 20] [--seconds 60] [--pid PID]   # a server already running
 
 N client threads, each with one HTTP connection (kept alive when the server allows), send a
 fixed mix of requests for S seconds and stop by themselves: accented, unaccented, quoted phrases,
@@ -667,6 +667,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-s", "--seconds", type=float, default=60.0, help="duration of the load (default 60)")
     parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout in seconds (default 10)")
     parser.add_argument("--index", type=Path, help="start `python -m webapp --index DIR` on a free port and stop it")
+    parser.add_argument("--pid", type=int, help="with URL: the running server's process (and its workers), "
+                                                "for its CPU and memory")
     parser.add_argument("--workers", type=int, action="append",
                         help=f"with --index: server processes, one run each (default: 1 and {default_workers()})")
     parser.add_argument("--server-threads", type=int, default=8, help="waitress threads, where it serves")
@@ -699,7 +701,7 @@ def main(argv: list[str] | None = None) -> int:
     host, port = check_url(args.url)  # refused before anything else unless it is 127.0.0.1
     if not args.index:
         wait_ready(host, port, 60)
-        report = measure(host, port, None, args, f"target http://{host}:{port}")
+        report = measure(host, port, args.pid, args, f"target http://{host}:{port}")
         if args.json:
             print(json.dumps(report, ensure_ascii=False))
         return 1 if report["overall"]["errors"] else 0

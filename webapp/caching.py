@@ -40,7 +40,7 @@ CACHEABLE = {"views.home", "views.search", "views.feed", "views.doc", "api.searc
 CACHE_CONTROL = "public, max-age=60"
 STATIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 CACHE_ENTRIES = 1024
-CACHE_BYTES = 32 * 1024 * 1024
+CACHE_BYTES = 16 * 1024 * 1024  # per process: ~160 search pages; N processes hold N of it
 CODE = Path(__file__).resolve().parent.parent
 
 
@@ -115,7 +115,9 @@ class AnswerCache:
 def request_key(version: str) -> str:
     """The digest of what the answer depends on besides the generation."""
     args = sorted(request.args.items(multi=True), key=lambda item: item[0])  # stable: values keep their order
-    parts = [version, request.root_url, request.path, *(f"{k}={v}" for k, v in args)]
+    environ = request.environ  # the site's root as the links are made from it (request.root_url, for less)
+    parts = [version, environ["wsgi.url_scheme"], environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+             request.script_root, request.path, *(f"{k}={v}" for k, v in args)]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
