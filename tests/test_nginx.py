@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Server, free_port
+from conftest import ROOT, Server, free_port, stop_process
 from webapp import security
 from webapp.generation import HEADER
 from webapp.server import gunicorn_available
@@ -102,12 +102,7 @@ http {{
             conn.close()
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
 
 
 @pytest.fixture(scope="module")
