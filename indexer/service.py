@@ -232,6 +232,9 @@ class IndexHandle:
         self._ready: tuple[Generation, Path, float] | None = None  # opened, to serve from this time.time()
         self._failed: Path | None = None  # could not be opened: not tried again every second
         self._checked = 0.0
+        # a process joining others already serving (a replaced server worker): it takes a
+        # generation published a moment ago at the others' switch moment, not at once
+        self.joining = False
 
     def generation(self) -> Generation:
         """The generation to answer this request from; ``IndexUnavailable`` when there is none."""
@@ -241,6 +244,10 @@ class IndexHandle:
                     path = gen.current(self.root)
                     if path is None:
                         raise IndexUnavailable("no index generation yet: run the build first")
+                    if self.joining and time.time() < self._due():
+                        # published a moment ago: the server processes already running answer
+                        # from the one before until the switch moment, and so does this one
+                        path = gen.published_before(self.root, path) or path
                     try:
                         self._generation, self._path = self._open(path), path
                     except Exception as err:
@@ -268,16 +275,21 @@ class IndexHandle:
         """The generation answering now, if one is open (nothing is opened or checked)."""
         return self._generation
 
+    def _due(self) -> float:
+        """When every server process takes the generation ``CURRENT`` names (``time.time()``)."""
+        try:
+            return (self.root / gen.POINTER).stat().st_mtime + self.switch_delay
+        except OSError:
+            return 0.0
+
     def _switch(self, path: Path) -> None:
         old = self._generation
-        try:
-            due = (self.root / gen.POINTER).stat().st_mtime + self.switch_delay
-        except OSError:
-            due = time.time()
+        due = self._due()
         try:
             new = self._open(path)
             if self.warm_seconds > 0 and old is not None:
-                seconds = min(self.warm_seconds, due - time.time())
+                # done warming a little before the moment, so that it is ready when it comes
+                seconds = min(self.warm_seconds, due - time.time() - self.switch_delay / 4)
                 new.warm(old.recent_terms(), deadline=time.monotonic() + max(0.0, seconds))
         except Exception:
             # e.g. the generation was pruned by a newer build before we got to it: keep serving

@@ -16,7 +16,7 @@ from indexer import generations as gen
 from indexer.engine import ARRAYS, Filters, Generation, Ranking, mapped
 from indexer.engine.fields import SCORED_FIELDS
 from indexer.query import parse_query
-from indexer.service import IndexHandle
+from indexer.service import SWITCH_DELAY, IndexHandle
 
 QUERIES = ["chuyển đổi số", "chuyen doi so", "y tế cơ sở", "\"cải cách hành chính\"", "Bộ TT&TT", "458/TB-VP",
            "hoi nghi truc tuyen", "", "xyzzy quốc gia"]
@@ -176,3 +176,24 @@ def test_a_deleted_document_is_not_found_by_its_id(tmp_path):
         doc_id = generation.store.stored(int(docnum))[0]
         found = generation.get(doc_id)
         assert found is not None and found.docnum != docnum and generation.live[found.docnum]
+
+
+def test_a_process_started_just_after_a_publish_switches_with_the_others(corpus_index, tmp_path):
+    """A worker started to replace another a moment after a publish answers from the generation
+    before it until the switch moment, as the workers already running do."""
+    index = tmp_path / "index"
+    shutil.copytree(corpus_index, index)
+    old = gen.current(index)
+    new = publish_copy(index, old, "29990101T000002.000000-1")
+    due = (index / gen.POINTER).stat().st_mtime + SWITCH_DELAY
+    assert IndexHandle(index).generation().directory == new  # the first process of a server: at once
+    handle = IndexHandle(index, check_every=0.0, warm_seconds=0)
+    handle.joining = True  # as a worker started to replace another
+    assert handle.generation().directory == old and time.time() < due
+    while handle.generation().directory != new:
+        assert time.time() < due + 10, "never switched"
+        time.sleep(0.02)
+    assert time.time() >= due - 0.05
+    late = IndexHandle(index)
+    late.joining = True
+    assert late.generation().directory == new  # after the moment: the new one at once

@@ -29,7 +29,9 @@ def settings(app: Flask, options: server.ServeOptions) -> dict[str, Any]:
     def when_ready(_arbiter: Any) -> None:
         server.freeze_for_fork()
 
-    def post_worker_init(_worker: Any) -> None:
+    def post_worker_init(worker: Any) -> None:
+        # workers started after the first ones replace one that left: they join the others
+        app.extensions["tracuu_index"].joining = worker.age > options.workers
         server.open_index(app)
 
     return {
