@@ -8,7 +8,7 @@ PORT   ?= 8000
 # root installs system packages directly; anyone else through sudo
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install index serve browser fonts clean
+.PHONY: run test install index serve browser fonts nginx clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -46,7 +46,18 @@ fonts:
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
 	fi
 
-test: install $(VENV)/.installed-cluster browser fonts
+# The reverse-proxy test runs Debian's nginx itself, as the test's user on a free port; the system
+# service that Debian starts on installing it is left off.
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		echo "installing Debian nginx"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then \
+			$(SUDO) systemctl disable --now nginx >/dev/null 2>&1 || true; \
+		fi; \
+	fi
+
+test: install $(VENV)/.installed-cluster browser fonts nginx
 	$(PY) -m pytest -q
 
 clean:

@@ -22,7 +22,8 @@ Then where the time went, as the build itself recorded it in its report (``phase
 seconds in the build process): discover (walk, stat, compare with the previous manifest), load
 (the registry and pyvi, before forking), copy (an incremental build's copy of the previous
 index), read (until the last page is read, analysed and handed to a writer), write (after the
-last page: the segments' merges and writes), publish (manifest, report, CURRENT, pruning). A full
+last page: the segments' merges and writes), arrays (the columns, norms and frequent postings
+every server process maps), publish (manifest, report, CURRENT, pruning). A full
 build of 100 pages or more runs in shards, one process per worker, each reading, analysing and
 writing its own segment; a shard that finishes its pages early starts merging while the others
 still read, so the wall phases overlap and each shard's own seconds (``shards``: read and
@@ -248,7 +249,7 @@ def mb(kb: int) -> str:
     return f"{kb / 1024:.0f} MB" if kb else "-"
 
 
-PHASES = ("discover", "load", "copy", "read", "write", "combine", "stories", "publish")
+PHASES = ("discover", "load", "copy", "read", "write", "combine", "stories", "arrays", "publish")
 
 
 def table(runs: list[Run]) -> str:

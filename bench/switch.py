@@ -39,7 +39,7 @@ OUT = ROOT / "bench" / "out"
 from indexer import generations  # noqa: E402
 from indexer.engine import Generation  # noqa: E402
 from indexer.query import parse_query  # noqa: E402
-from indexer.service import parse_params, search  # noqa: E402
+from indexer.service import WARM_SECONDS, parse_params, search  # noqa: E402
 
 
 class Serving:
@@ -101,7 +101,7 @@ def main() -> None:
         if variant == "norms":
             new.warm()
         elif variant == "warmed":
-            new.warm(recent, deadline=time.monotonic() + 30)
+            new.warm(recent, deadline=time.monotonic() + WARM_SECONDS)
         warmed = time.perf_counter() - started
         a = timed_pass(new, seen)
         b = timed_pass(new, unseen)

@@ -30,7 +30,7 @@ from .attachments import Limits
 from .bookkeeping import Ledger, Manifest, Outcome, Report
 from .crawls import CrawlLog
 from .duplicates import STORIES_FILE, Stories, default_sketcher
-from .engine import INDEX_FORMAT, IndexDoc, IndexWriter, append_writer, combine_shards
+from .engine import ARRAYS, INDEX_FORMAT, IndexDoc, IndexWriter, append_writer, combine_shards, write_arrays
 from .pages import ShardTimes, read_page, write_segment
 from .registry import Registry
 from .sources import SourceFile, discover
@@ -196,7 +196,7 @@ class _Build:
         generation with the changed files replaced and the gone ones deleted."""
         if self.previous is not None:
             shutil.copytree(self.previous, self.target, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("report.json", "*.lock"))
+                            ignore=shutil.ignore_patterns("report.json", "*.lock", ARRAYS))  # arrays: written anew
             self.clock.lap("copy")
             writer = append_writer(self.target)
         else:
@@ -259,6 +259,8 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     ledger.close()
     _previous_stories_into(ledger, previous).save(target / STORIES_FILE)
     clock.lap("stories")
+    write_arrays(target)  # what every server process maps instead of making its own copy
+    clock.lap("arrays")
     report.seconds = round(time.monotonic() - clock.started, 2)
     report.pages_per_second = round(report.read / report.seconds, 1) if report.seconds else 0.0
     ledger.manifest.save(target / "manifest.json")

@@ -44,6 +44,13 @@ def current(root: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
+def published_before(root: Path, live: Path) -> Path | None:
+    """The generation published before ``live`` (its predecessor, kept by ``prune``), if any."""
+    earlier = [p for p in generations_dir(root).glob("*") if p.is_dir() and p.name < live.name
+               and (p / "report.json").exists()]
+    return max(earlier) if earlier else None
+
+
 def new_generation(root: Path) -> Path:
     """A new, empty generation directory; names sort in creation order."""
     while True:

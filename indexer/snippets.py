@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .analysis import syllables
 from .docnumbers import DOC_NUMBER_RE, doc_number_key
@@ -52,11 +52,37 @@ def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
     return sorted(set(spans))
 
 
+class _Words:
+    """Any of some terms as a whole word (not inside another), with ``finditer`` and ``search``
+    as a compiled pattern has them and the same matches. The whole-word pattern starts with a
+    look-behind, which makes the regex engine try it at every position of a page's body; the
+    same pattern without it starts with the terms' letters, which the engine skips to at C
+    speed: it finds the candidates, and the whole pattern confirms each where it stands."""
+
+    def __init__(self, terms: frozenset[str]):
+        alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+        self.pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+        self._candidates = re.compile(rf"(?:{alternatives})(?![^\W_])")
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        position = 0
+        while (candidate := self._candidates.search(text, position)) is not None:
+            found = self.pattern.match(text, candidate.start())
+            if found is None:
+                position = candidate.start() + 1
+                continue
+            yield found
+            position = max(found.end(), found.start() + 1)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer(text), None)
+
+
 @lru_cache(maxsize=256)
-def word_pattern(terms: frozenset[str]) -> re.Pattern[str]:
+@lru_cache(maxsize=256)
+def word_pattern(terms: frozenset[str]) -> _Words:
     """Any of ``terms`` as a whole word (not inside another)."""
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+    return _Words(terms)
 
 
 def highlight(text: str, terms: set[str]) -> str:

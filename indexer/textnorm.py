@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
+
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 
 # A syllable ending in "oa", "oe" or "uy" (not after "q", where "u" belongs to the consonant)
@@ -94,11 +96,46 @@ class _FoldedChars(dict):
 _FOLDED_CHARS = _FoldedChars()
 
 
+# Long texts (a page's body, for its snippet) are folded through a table of code points with
+# numpy: 8x faster than ``str.translate`` with a dict, which looks every character up in Python
+# objects. The table covers the Latin and Vietnamese blocks, where a character folds to one.
+_TABLE_SIZE = 0x3000  # Latin, Vietnamese, and the punctuation pages quote and dash with
+_NO_ONE_CHAR = 0xFFFFFFFF
+_LONG = 256
+
+
+def _fold_table() -> np.ndarray:
+    table = np.full(_TABLE_SIZE, _NO_ONE_CHAR, dtype=np.uint32)
+    for code in range(_TABLE_SIZE):
+        folded = _fold_slow(chr(code))
+        if len(folded) == 1:
+            table[code] = ord(folded)
+    return table
+
+
+_FOLD_TABLE_ARRAY = _fold_table()
+
+
+def _fold_long(text: str) -> str | None:
+    """``text`` folded character by character through the table, or None when a character is
+    outside it (or folds to other than one character)."""
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    if codes.max() >= _TABLE_SIZE:
+        return None
+    folded = _FOLD_TABLE_ARRAY[codes]
+    if (folded == _NO_ONE_CHAR).any():
+        return None
+    return folded.tobytes().decode("utf-32-le")
+
+
 def fold(text: str) -> str:
     """Remove every diacritic (``đ`` -> ``d``) and return NFC text of the same length in syllables."""
     if text.isascii():
         return text
-    folded = text.translate(_FOLDED_CHARS)
+    folded = (_fold_long(text) if len(text) >= _LONG else None) or text.translate(_FOLDED_CHARS)
     # Folding character by character equals folding the whole text whenever the result is NFC:
     # decomposition works per character and only combining marks (dropped) are reordered.
     # Otherwise (characters that compose across each other, as Hangul jamo do) fold it whole.

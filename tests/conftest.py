@@ -130,16 +130,17 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
 
 
 class Server:
-    """``python -m webapp`` (waitress, as in production); its output goes to a file, never to a
-    pipe nobody reads (a full pipe would block the server)."""
+    """``python -m webapp`` as in production (gunicorn, a worker per core; ``args`` such as
+    ``--workers 1`` added); its output goes to a file, never to a pipe nobody reads (a full pipe
+    would block the server)."""
 
-    def __init__(self, index: Path, log: Path):
+    def __init__(self, index: Path, log: Path, args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._out = open(log, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "webapp", "--index", str(index), "--port", str(self.port)],
+            [sys.executable, "-m", "webapp", "--index", str(index), "--port", str(self.port), *args],
             cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
         )
         try:
@@ -152,18 +153,23 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc)
         self._out.close()
+
+
+def stop_process(proc: subprocess.Popen, seconds: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not exited ``seconds`` later."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="session")
 def live_server(corpus_index, tmp_path_factory):
-    """The production server (``python -m webapp``, waitress) on a free loopback port."""
+    """The production server (``python -m webapp``: gunicorn, a worker per core) on a free loopback port."""
     server = Server(corpus_index, tmp_path_factory.mktemp("server") / "server.log")
     yield server
     server.stop()

@@ -233,10 +233,10 @@ def test_a_full_build_in_shards_answers_and_scores_exactly_as_one_writer_does(tm
     assert sharded.added == 40  # pages at the same path under both roots (p/000.html ...) are all kept
     # where the time went, as the build measured it: wall phases, and each shard's own seconds
     saved = json.loads((gen.current(tmp_path / "sharded") / "report.json").read_text())
-    assert list(saved["phases"]) == ["discover", "load", "read", "write", "combine", "stories", "publish"]
+    assert list(saved["phases"]) == ["discover", "load", "read", "write", "combine", "stories", "arrays", "publish"]
     assert [s["pages"] for s in saved["shards"]] == [20, 21]
     assert all(s["read"] > 0 and s["add"] > 0 and s["merge"] > 0 for s in saved["shards"])
-    assert list(serial.phases) == ["discover", "load", "read", "write", "stories", "publish"] and not serial.shards
+    assert list(serial.phases) == ["discover", "load", "read", "write", "stories", "arrays", "publish"] and not serial.shards
     assert IndexHandle(tmp_path / "sharded").generation().store.segments() == 2, "one segment per shard, not merged"
     manifest = json.loads((gen.current(tmp_path / "sharded") / "manifest.json").read_text())
     assert manifest == json.loads((gen.current(tmp_path / "serial") / "manifest.json").read_text())
@@ -253,7 +253,7 @@ def test_a_full_build_in_shards_answers_and_scores_exactly_as_one_writer_does(tm
     write_page(one, "p/new.html", "Bài mới về nước sạch nông thôn", "Nước sạch nông thôn được đưa về các xã vùng cao.")
     again = build([one, other], tmp_path / "sharded", workers=2, quiet=True)
     assert (again.mode, again.added, again.unchanged) == ("incremental", 1, 40)
-    assert list(again.phases) == ["discover", "load", "copy", "read", "write", "stories", "publish"]
+    assert list(again.phases) == ["discover", "load", "copy", "read", "write", "stories", "arrays", "publish"]
     assert titles(tmp_path / "sharded", "nuoc sach nong thon") == ["Bài mới về nước sạch nông thôn"]
 
 

@@ -165,7 +165,7 @@ def test_a_cluster_build_is_the_generation_a_local_build_makes(tmp_path, cluster
     assert [m["merge"] for m in saved["cluster"]["merges"]] == [0, 1, 2], "each group of tasks merged on the cluster"
     assert saved["cluster"]["tasks"] == len(saved["shards"]) == int(all_tasks) > 3
     assert len(saved["cluster"]["task_workers"]) == 2, "both workers took tasks"
-    assert list(saved["phases"]) == ["discover", "read", "write", "combine", "publish"]
+    assert list(saved["phases"]) == ["discover", "read", "write", "combine", "stories", "arrays", "publish"]
     assert IndexHandle(index, warm_seconds=0).generation().store.segments() == 3
     assert ("corpus/bad-binary.html" in {s["path"] for s in saved["skipped"]}
             and "corpus/empty.html" in {s["path"] for s in saved["skipped"]}), "bad files skipped, the build went on"

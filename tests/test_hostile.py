@@ -82,7 +82,7 @@ def no_markup_but_marks(fragment: str) -> bool:
     return "<" not in re.sub(r"</?mark>", "", fragment)
 
 
-OWN_SCRIPT = re.compile(r'<script src="/static/[\w.-]+"( defer)?></script>')
+OWN_SCRIPT = re.compile(r'<script src="/static/[\w.-]+(\?v=[0-9a-f]+)?"( defer)?></script>')
 
 
 def assert_page_is_clean(page: str) -> None:
@@ -722,3 +722,19 @@ def test_load_tool_runs_against_the_production_server(live_server):
     assert 0 < overall["p50_ms"] <= overall["p95_ms"] <= overall["p99_ms"]
     assert "req/s" in result.stdout and "p99" in result.stdout
     assert_alive(live_server)
+
+
+def test_load_tool_compares_one_worker_with_several(corpus_index):
+    result = subprocess.run([sys.executable, "bench/load.py", "--index", str(corpus_index), "--workers", "1",
+                             "--workers", "2", "--clients", "2", "--seconds", "2", "--repeat", "5", "--json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    runs = json.loads(result.stdout.strip().splitlines()[-1])["runs"]
+    assert [r["workers"] for r in runs] == [1, 2] and "requests/s with 2 workers / with 1" in result.stdout
+    for run in runs:
+        assert run["overall"]["requests"] > 0 and run["overall"]["errors"] == 0
+        assert run["cpu"]["server_cpu_ms_per_request"] > 0 and run["memory"]["processes"] == run["workers"] + 1
+        assert run["memory"]["pss_mib"] > 0
+        # the same search again: 200 from the workers' cache of answers, then 304 with its ETag
+        assert run["repeated"]["cached"]["statuses"] == {"200": 5}
+        assert run["repeated"]["revalidated"]["statuses"] == {"304": 5}

@@ -1,4 +1,4 @@
-"""The production server (waitress) over real HTTP on 127.0.0.1."""
+"""The production server (gunicorn, a worker per core; waitress for one) over real HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ def test_server_answers_accented_and_plain_queries(live_server):
         assert data["total"] > 0 and data["facets"]["agency"]
 
 
-def test_server_is_waitress(live_server):
+def test_server_is_a_worker_per_core(live_server):
+    from webapp.server import default_workers, gunicorn_available
+
     with urllib.request.urlopen(live_server.url + "/healthz", timeout=10) as response:
-        assert response.headers["Server"] == "tracuu"
+        several = default_workers() > 1 and gunicorn_available()
+        assert response.headers["Server"].startswith("gunicorn") if several else response.headers["Server"] == "tracuu"

@@ -1,6 +1,9 @@
 """Snippet windows: cut from the document's own text, escaped, with the query read as a phrase
 where the text has it."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from indexer.snippets import highlight, snippet
 
 
@@ -147,3 +150,15 @@ def test_plan_marks_keep_offsets_in_texts_whose_case_or_folding_changes_length()
     text = "İstanbul và chuyển đổi số; Chuyê\u0309n đổi số"
     result = highlight_plan(text, parse_query("chuyen doi so"))
     assert "<mark>chuyển đổi số</mark>" in result and result.startswith("İstanbul")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("so chuyen doi _-.xSOđ1 tt&\n"), max_size=80),
+       terms=st.sets(st.sampled_from(["so", "chuyen", "doi", "s", "tt&tt", "o", "x", "1"]), min_size=1))
+def test_whole_words_are_found_as_the_whole_word_pattern_finds_them(text, terms):
+    from indexer.snippets import word_pattern
+
+    words = word_pattern(frozenset(terms))
+    assert [m.span() for m in words.finditer(text)] == [m.span() for m in words.pattern.finditer(text)]
+    first = words.pattern.search(text)
+    assert (words.search(text) and words.search(text).span()) == (first and first.span())

@@ -1,5 +1,8 @@
 import unicodedata
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from indexer.textnorm import canonical_tones, fold, key, normalize
 
 
@@ -56,3 +59,19 @@ def test_tone_spellings_are_the_two_placements_and_lead_back():
     assert tone_spellings("quá") == {"quá"} and tone_spellings("hoặc") == {"hoặc"} and tone_spellings("hoàn") == {"hoàn"}
     for word in ("hòa", "khỏe", "thủy", "lũy", "xóa", "Hòa"):
         assert {canonical_tones(s) for s in tone_spellings(word)} == {word}
+
+
+VIETNAMESE = "aàảãáạăằẳẵắặâầẩẫấậđeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵ" \
+             "AÀÁĂÂĐÊÔƠƯ .,“”–…\n0123456789"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.one_of(st.sampled_from(VIETNAMESE), st.characters()), min_size=256, max_size=600))
+def test_long_texts_fold_as_character_by_character(text):
+    """A long text goes through the code-point table; it must fold exactly as the per-character
+    translation does (and fall back to it for what the table does not hold)."""
+    from indexer.textnorm import _FOLDED_CHARS, _fold_slow
+
+    by_character = text.translate(_FOLDED_CHARS)
+    expected = by_character if unicodedata.is_normalized("NFC", by_character) else _fold_slow(text)
+    assert fold(text) == expected

@@ -1,28 +1,14 @@
-"""``python -m webapp --index DIR``: serve with waitress, a production WSGI server."""
+"""``python -m webapp --index DIR [--workers N]``: serve with gunicorn, one worker per core (Linux),
+or with waitress in one process (``--workers 1``, other platforms). See ``server.py``."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 
-from waitress import serve
-
 from . import create_app
-
-WAITRESS_MAX_BODY = 1024 * 1024
-WAITRESS_MAX_HEADER = 64 * 1024
-
-
-def warm_up(app) -> None:
-    """Open the index and load pyvi's model before the first visitor, who would wait seconds."""
-    from indexer.query import parse_query
-    from indexer.service import IndexUnavailable
-
-    try:
-        app.extensions["tracuu_index"].generation()
-    except IndexUnavailable as err:
-        print(f"warning: {err.reason} ({app.config['INDEX_DIR']})", flush=True)  # 503 until a build publishes
-    parse_query("khởi động")
+from .caching import CACHE_ENTRIES
+from .server import REQUEST_SECONDS, ServeOptions, default_workers, serve
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,17 +16,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index", default="data/index")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="server processes (default: one per core); 1 serves with waitress")
+    parser.add_argument("--server", choices=("auto", "gunicorn", "waitress"), default="auto",
+                        help="auto: gunicorn for several workers on Linux, else waitress")
+    parser.add_argument("--threads", type=int, default=8, help="waitress's threads")
+    parser.add_argument("--client-timeout", type=float, default=REQUEST_SECONDS, metavar="SECONDS",
+                        help="gunicorn: seconds a client has to send its whole request (default %(default)g)")
+    parser.add_argument("--answer-cache", type=int, default=CACHE_ENTRIES, metavar="ANSWERS",
+                        help="answers each process keeps for repeated requests (default %(default)s; 0: none)")
+    parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                        help="a reverse proxy's address (or network) whose X-Forwarded-* headers are "
+                             "believed; repeat for several (default: none)")
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     logging.basicConfig(level=logging.INFO)
-    app = create_app({"INDEX_DIR": args.index})
-    warm_up(app)
-    print(f"Tra cứu: serving {args.index} on http://{args.host}:{args.port}", flush=True)
-    # The app itself refuses bodies over 64 KiB (413) and query strings over 32 KiB (414) with
-    # its headers and a Vietnamese message; waitress refuses anything larger before buffering it.
-    serve(app, host=args.host, port=args.port, threads=args.threads, channel_timeout=30,
-          max_request_body_size=WAITRESS_MAX_BODY, max_request_header_size=WAITRESS_MAX_HEADER,
-          ident="tracuu")
+    config = {"INDEX_DIR": args.index, "ANSWER_CACHE_ENTRIES": args.answer_cache}
+    if args.trusted_proxy:
+        config["TRUSTED_PROXIES"] = args.trusted_proxy
+    app = create_app(config)
+    options = ServeOptions(host=args.host, port=args.port, workers=args.workers, threads=args.threads,
+                           server=args.server, request_seconds=args.client_timeout)
+    print(f"Tra cứu: serving {args.index} on http://{args.host}:{args.port} with {options.chosen_server()}, "
+          f"{options.workers if options.chosen_server() == 'gunicorn' else 1} process(es)", flush=True)
+    serve(app, options)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask
 from markupsafe import Markup
 
 from indexer.collation import sort_key
 from indexer.datequery import presets
 from indexer.service import ARGS, FILTER_ARGS, past_last_message
+
+from .links import query_url
 
 # URL arguments that narrow a search (everything in ``SearchParams.as_query_args`` but q/sort/per_page).
 FILTER_KEYS = FILTER_ARGS
@@ -138,7 +140,7 @@ def with_args(args: dict[str, Any], endpoint: str = "views.search", **changes: A
             merged[key] = value
     if merged.get("page") == 1:
         merged.pop("page")
-    return url_for(endpoint, **merged)
+    return query_url(endpoint, merged)
 
 
 def toggle(args: dict[str, Any], key: str, value: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from math import ceil
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .filters import with_args
 
@@ -93,9 +93,10 @@ def histogram_svg(result: dict[str, Any], args: dict[str, Any]) -> Markup:
     narrow_step = ceil(n / (12 if short else NARROW_LABELS))
     wide_step = ceil(n / WIDE_LABELS)
     caption = histogram_caption(result, args)
-    parts = [Markup('<svg class="histogram" width="100%" height="{h}" role="group" aria-label="{c}" '
-                    'xmlns="http://www.w3.org/2000/svg">').format(h=HEIGHT, c=caption),
-             Markup('<line class="axis" x1="0" x2="100%" y1="{y}" y2="{y}"></line>').format(y=BASE + 0.5)]
+    # escaped by hand and joined (Markup.format's formatter was most of the chart's time)
+    parts = [f'<svg class="histogram" width="100%" height="{HEIGHT}" role="group" aria-label="{escape(caption)}" '
+             'xmlns="http://www.w3.org/2000/svg">',
+             f'<line class="axis" x1="0" x2="100%" y1="{BASE + 0.5}" y2="{BASE + 0.5}"></line>']
     for i, bar in enumerate(bars):
         x = i * slot + (slot - bar_w) / 2
         mid = _pct(i * slot + slot / 2)
@@ -106,28 +107,25 @@ def histogram_svg(result: dict[str, Any], args: dict[str, Any]) -> Markup:
         if from_end % wide_step:
             label_cls += " hide-wide"
         count_cls = "count" + (" hide-narrow" if n > 13 else "") + (" hide-wide" if n > 30 else "")
-        label = Markup('<text class="{cls}" x="{x}" y="{y}" text-anchor="middle" aria-hidden="true">{t}</text>').format(
-            cls=label_cls, x=mid, y=LABEL_Y, t=bar["label"])
+        label = (f'<text class="{label_cls}" x="{mid}" y="{LABEL_Y}" text-anchor="middle" aria-hidden="true">'
+                 f'{escape(bar["label"])}</text>')
         if not bar["count"]:
-            parts.append(Markup('<g class="empty"><title>{t}: không có kết quả</title>'
-                                '<rect class="bar" x="{x}" y="{y}" width="{w}" height="1"></rect>{label}</g>').format(
-                t=bar["name"], x=_pct(x), y=BASE - 1, w=_pct(bar_w), label=label))
+            parts.append(f'<g class="empty"><title>{escape(bar["name"])}: không có kết quả</title>'
+                         f'<rect class="bar" x="{_pct(x)}" y="{BASE - 1}" width="{_pct(bar_w)}" height="1"></rect>'
+                         f'{label}</g>')
             continue
         h = max(3, round(bar["count"] / peak * (BASE - TOP)))
         state = "đang chọn, bấm để bỏ chọn" if bar["selected"] and mode == "month" else (
             "đang chọn" if bar["selected"] else "bấm để lọc")
         text = f"{bar['name']}: {bar['count']} kết quả"
-        parts.append(Markup(
-            '<a href="{href}" class="{cls}" aria-label="{aria}"{current}><title>{text}</title>'
-            '<rect class="hit" x="{sx}" y="0" width="{sw}" height="{hit_h}"></rect>'
-            '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}"></rect>'
-            '<text class="{count_cls}" x="{mid}" y="{cy}" text-anchor="middle" aria-hidden="true">{count}</text>'
-            '{label}</a>').format(
-            href=bar["href"], cls="on" if bar["selected"] else "", aria=f"{text} ({state})",
-            current=Markup(' aria-current="true"') if bar["selected"] else "",
-            text=text, sx=_pct(i * slot), sw=_pct(slot), hit_h=HEIGHT,
-            x=_pct(x), y=BASE - h, w=_pct(bar_w), h=h,
-            count_cls=count_cls, mid=mid, cy=BASE - h - 4, count=bar["count"], label=label))
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
+        current = ' aria-current="true"' if bar["selected"] else ""
+        parts.append(
+            f'<a href="{escape(bar["href"])}" class="{"on" if bar["selected"] else ""}" '
+            f'aria-label="{escape(f"{text} ({state})")}"{current}><title>{escape(text)}</title>'
+            f'<rect class="hit" x="{_pct(i * slot)}" y="0" width="{_pct(slot)}" height="{HEIGHT}"></rect>'
+            f'<rect class="bar" x="{_pct(x)}" y="{BASE - h}" width="{_pct(bar_w)}" height="{h}"></rect>'
+            f'<text class="{count_cls}" x="{mid}" y="{BASE - h - 4}" text-anchor="middle" aria-hidden="true">'
+            f'{escape(bar["count"])}</text>{label}</a>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
 

@@ -3,9 +3,10 @@
 Its interface is narrow on purpose, so another engine (a Whoosh fork, tantivy, OpenSearch) can
 take its place: write a batch of analysed documents into a new directory (``IndexWriter``),
 join indexes written in parallel into one generation (``combine_shards``), or into one segment
-(``merge_shards``), open a finished generation with a ranking (``Generation.open``,
-``Generation.warm``), search it with a query plan, filters and facets (``Generation.search``),
-fetch one stored document (``Generation.get``).
+(``merge_shards``), write the arrays every server process maps (``write_arrays``), open a
+finished generation with a ranking (``Generation.open``, ``Generation.warm``), search it with a
+query plan, filters and facets (``Generation.search``), fetch one stored document
+(``Generation.get``).
 
 Modules, in the order a query meets them:
 
@@ -18,6 +19,8 @@ Modules, in the order a query meets them:
     ranking.py     ``Ranking`` (BM25F constants and boosts), the scores, the top k
     terms.py       one term's postings as arrays, and the bounded cache of them
     facets.py      one class per facet kind: agency, unit, kind, year, month, date range
+    mapped.py      the columns, vocabulary, norms and frequent terms' postings, written once at
+                   publish time (``write_arrays``) as .npy files every server process maps
     generation.py  ``Generation``: all of these tied together
 
 Fields (one segment or several; every text field is space-separated terms, no positions):
@@ -56,9 +59,11 @@ from __future__ import annotations
 from .facets import Filters
 from .fields import INDEX_FORMAT, SCORED_FIELDS, IndexDoc
 from .generation import EngineResult, Generation, Hit
+from .mapped import DIRECTORY as ARRAYS
+from .mapped import write as write_arrays
 from .ranking import Ranking
 from .store import IndexWriter, append_writer, combine_shards, merge_shards
 from .terms import TERM_CACHE_POSTINGS
 
-__all__ = ["INDEX_FORMAT", "SCORED_FIELDS", "TERM_CACHE_POSTINGS", "EngineResult", "Filters", "Generation", "Hit",
-           "IndexDoc", "IndexWriter", "Ranking", "append_writer", "combine_shards", "merge_shards"]
+__all__ = ["ARRAYS", "INDEX_FORMAT", "SCORED_FIELDS", "TERM_CACHE_POSTINGS", "EngineResult", "Filters", "Generation",
+           "Hit", "IndexDoc", "IndexWriter", "Ranking", "append_writer", "combine_shards", "merge_shards", "write_arrays"]

@@ -55,10 +55,9 @@ class Column:
         if not len(self.values):
             return []
         chosen = self.value_idx[mask[self.doc_idx]]
-        counts = np.bincount(chosen, minlength=len(self.values))
-        present = np.flatnonzero(counts)
-        ranked = sorted(present.tolist(), key=lambda i: (-counts[i], self.values[i]))
-        return [(self.values[i], int(counts[i])) for i in ranked]
+        counts = np.bincount(chosen, minlength=len(self.values)).tolist()
+        ranked = sorted((i for i, c in enumerate(counts) if c), key=lambda i: (-counts[i], self.values[i]))
+        return [(self.values[i], counts[i]) for i in ranked]
 
     def mask_for(self, wanted: Iterable[str], size: int) -> np.ndarray:
         """Documents carrying any of the ``wanted`` values."""
@@ -101,23 +100,16 @@ class Columns:
         return int(self.live.sum())
 
 
-@dataclass
+@dataclass(eq=False)  # compared as a mapping
 class Vocabulary(Mapping[str, int]):
     """The folded syllables of the bodies with their document frequencies (a mapping, in term
     order), and the accented spelling the archive uses most for each: what "did you mean"
-    suggests from."""
+    suggests from. Kept as sorted arrays of UTF-8 bytes (looked up by binary search), so that
+    they can be written once and memory-mapped by every server process (``mapped.py``)."""
 
-    folded: dict[str, int]
-    accented: dict[str, str]
-
-    def __getitem__(self, folded_syllable: str) -> int:
-        return self.folded[folded_syllable]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.folded)
-
-    def __len__(self) -> int:
-        return len(self.folded)
+    terms: np.ndarray  # bytes ("S"): the folded syllables, sorted
+    df: np.ndarray  # int32, each one's document frequency
+    accented: np.ndarray  # bytes ("S"): each one's most frequent accented spelling
 
     @classmethod
     def read(cls, source: TermSource) -> "Vocabulary":
@@ -126,10 +118,43 @@ class Vocabulary(Mapping[str, int]):
             key = folded_key(term)
             if df > best.get(key, (0, ""))[0]:
                 best[key] = (df, term)
-        return cls(source.document_frequencies("body_folded"), {k: v[1] for k, v in best.items()})
+        return cls.of(source.document_frequencies("body_folded"), {k: v[1] for k, v in best.items()})
+
+    @classmethod
+    def of(cls, folded: Mapping[str, int], accented: Mapping[str, str]) -> "Vocabulary":
+        # code point order is UTF-8 byte order, the order the arrays are searched in
+        names = sorted(folded)
+        return cls(_bytes_array([n.encode("utf-8") for n in names]),
+                   np.array([folded[n] for n in names], dtype=np.int32),
+                   _bytes_array([accented.get(n, n).encode("utf-8") for n in names]))
+
+    def _index(self, folded_syllable: str) -> int | None:
+        key = folded_syllable.encode("utf-8")
+        if not key or len(key) > self.terms.dtype.itemsize:
+            return None  # longer than any term (numpy would cut it to the width and compare that)
+        i = int(np.searchsorted(self.terms, key))
+        return i if i < len(self.terms) and self.terms[i] == key else None
+
+    def __getitem__(self, folded_syllable: str) -> int:
+        i = self._index(folded_syllable)
+        if i is None:
+            raise KeyError(folded_syllable)
+        return int(self.df[i])
+
+    def __iter__(self) -> Iterator[str]:
+        return (t.decode("utf-8") for t in self.terms.tolist())
+
+    def __len__(self) -> int:
+        return len(self.terms)
 
     def document_frequency(self, folded_syllable: str) -> int:
-        return self.folded.get(folded_syllable, 0)
+        i = self._index(folded_syllable)
+        return 0 if i is None else int(self.df[i])
 
     def accented_form(self, folded_syllable: str) -> str:
-        return self.accented.get(folded_syllable, folded_syllable)
+        i = self._index(folded_syllable)
+        return folded_syllable if i is None else self.accented[i].decode("utf-8")
+
+
+def _bytes_array(items: list[bytes]) -> np.ndarray:
+    return np.array(items, dtype=f"S{max(map(len, items), default=1)}")

@@ -93,8 +93,7 @@ class YearFacet(Facet):
         return np.isin(columns.year, filters.years)
 
     def counts(self, columns: Columns, matched: np.ndarray) -> Counts:
-        years = columns.year[matched & (columns.year > 0)]
-        return [(str(y), int(c)) for y, c in zip(*np.unique(years, return_counts=True))][::-1]
+        return [(str(y), c) for y, c in _newest_first(columns.year[matched & (columns.year > 0)])]
 
 
 class MonthFacet(Facet):
@@ -114,8 +113,19 @@ class MonthFacet(Facet):
 
     def counts(self, columns: Columns, matched: np.ndarray) -> Counts:
         known = matched & (columns.year > 0)
-        ym = columns.year[known] * 100 + columns.month[known]
-        return [(f"{v // 100:04d}-{v % 100:02d}", int(c)) for v, c in zip(*np.unique(ym, return_counts=True))][::-1]
+        months = columns.year[known] * 12 + (columns.month[known] - 1)
+        return [(f"{v // 12:04d}-{v % 12 + 1:02d}", c) for v, c in _newest_first(months)]
+
+
+def _newest_first(values: np.ndarray) -> list[tuple[int, int]]:
+    """(value, how many times) for the distinct values, highest first: counted in one pass over
+    the values' range (years or months, a few hundred or thousand), not by sorting them."""
+    if not len(values):
+        return []
+    low = int(values.min())
+    counts = np.bincount(values - low)
+    present = np.flatnonzero(counts)[::-1]
+    return list(zip((present + low).tolist(), counts[present].tolist()))
 
 
 class DateRangeFacet(Facet):

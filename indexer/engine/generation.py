@@ -13,13 +13,15 @@ import numpy as np
 
 from ..query import QueryPlan
 from ..textnorm import folded_key
+from . import mapped
 from .columns import Columns, Vocabulary
 from .evaluate import Evaluation, evaluate
 from .facets import Filters, facet_counts, facet_masks, filter_mask
 from .fields import SCORED_FIELDS
+from .mapped import SharedPostings
 from .query_tree import Node, Term, plan_tree
 from .ranking import Ranking, idf, top
-from .store import IndexReader
+from .store import IndexReader, article
 from .stories import StoryColumn, collapse
 from .terms import TERM_CACHE_POSTINGS, Postings, TermCache
 
@@ -62,12 +64,30 @@ class Generation:
         self.directory = directory
         self.ranking = ranking
         self.store = IndexReader(directory)
-        self.columns = Columns.read(self.store)
-        self.vocabulary = Vocabulary.read(self.store)
-        self.stories = StoryColumn.read(directory, self.store.document_ids())
-        self.terms = TermCache(term_cache)
-        self._lengths: dict[str, tuple[np.ndarray, float]] = {}
-        self._norms: dict[str, np.ndarray] = {}  # depend on the ranking; the lengths do not
+        # the arrays written at publish time, mapped (shared by every server process), or, for a
+        # generation written before they existed, the same made from the index here
+        self.mapped = mapped.load(directory)
+        if self.mapped is None:
+            self.columns = Columns.read(self.store)
+            self.vocabulary = Vocabulary.read(self.store)
+            self.shared: SharedPostings | None = None
+            self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+            self._norms: dict[str, np.ndarray] = {}  # depend on the ranking; the lengths do not
+        else:
+            self.columns, self.vocabulary = self.mapped.columns, self.mapped.vocabulary
+            self.shared = self.mapped.shared
+            self._lengths = dict(self.mapped.lengths)
+            self._norms = dict(self.mapped.norms_for(ranking))
+        self.stories = StoryColumn.read(directory, self._document_ids())
+        # the terms not shared: with arrays, the less frequent ones only, in a smaller cache
+        self.terms = TermCache(term_cache if self.mapped is None else min(term_cache, mapped.PRIVATE_TERM_CACHE))
+
+    def _document_ids(self) -> np.ndarray:
+        """Each document number's id: from the mapped arrays when there are some (a deleted
+        document's is empty there), else read from the index."""
+        if self.mapped is not None:
+            return np.char.decode(self.mapped.documents.ids, "ascii").astype("U16")
+        return self.store.document_ids()
 
     @classmethod
     def open(cls, directory: Path, ranking: Ranking = Ranking(), term_cache: int = TERM_CACHE_POSTINGS) -> "Generation":
@@ -79,7 +99,7 @@ class Generation:
         """The same opened generation (store, columns, term cache) scored with another ranking;
         for tuning, where reopening for every setting would cost more than the queries."""
         other = copy.copy(self)
-        other.ranking, other._norms = ranking, {}
+        other.ranking, other._norms = ranking, dict(self.mapped.norms_for(ranking)) if self.mapped else {}
         return other
 
     @property
@@ -97,6 +117,11 @@ class Generation:
     # ------------------------------------------------------------------ what the evaluator reads
 
     def postings(self, fieldname: str, text: str) -> Postings:
+        if self.shared is not None:
+            found = self.shared.get(fieldname, text)
+            if found is not None:
+                return found
+
         def read() -> Postings:
             ids, tf, df = self.store.postings(fieldname, text)
             return Postings.narrowed(ids, tf, idf(df, self.size) if len(ids) else 0.0)
@@ -224,11 +249,17 @@ class Generation:
     # ------------------------------------------------------------------ documents
 
     def hit(self, docnum: int, score: float = 0.0) -> Hit:
-        doc_id, path, article = self.store.stored(docnum)
-        return Hit(docnum, doc_id, path, score, article, story=self.stories.story_of(docnum))
+        if self.mapped is not None:
+            doc_id, path, raw = self.mapped.documents.record(docnum)
+            return Hit(docnum, doc_id, path, score, article(raw), story=self.stories.story_of(docnum))
+        doc_id, path, stored = self.store.stored(docnum)
+        return Hit(docnum, doc_id, path, score, stored, story=self.stories.story_of(docnum))
 
     def get(self, doc_id: str) -> Hit | None:
-        docnum = self.store.document_number(doc_id)
+        if self.mapped is not None:
+            docnum = self.mapped.documents.find(doc_id)
+        else:
+            docnum = self.store.document_number(doc_id)
         if docnum is None or not self.live[docnum]:
             return None
         return self.hit(docnum)

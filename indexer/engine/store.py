@@ -154,6 +154,11 @@ def merge_shards(directory: Path, shards: list[Path], memory_mb: int = 256) -> N
     index.writer(limitmb=memory_mb).commit(mergetype=optimize_exactly)
 
 
+def article(raw: bytes | memoryview | str) -> dict[str, Any]:
+    """A stored article from its zlib'd JSON (or plain JSON, as old indexes stored it)."""
+    return json.loads(raw if isinstance(raw, str) else zlib.decompress(raw))
+
+
 _warned = False
 
 
@@ -233,6 +238,18 @@ class IndexReader:
                         ids[base + docnum] = text
         return ids
 
+    def frequent_terms(self, fieldname: str, min_df: int) -> dict[str, int]:
+        """The terms of a field in at least ``min_df`` documents, with their document frequencies.
+        Like ``document_frequencies`` without keeping every term: a term that reaches ``min_df``
+        in all has at least its share of it in one segment, and only those are summed."""
+        leaves = self._reader().leaf_readers()
+        share = -(-min_df // max(1, len(leaves)))
+        candidates = {term.decode("utf-8") if isinstance(term, bytes) else term
+                      for leaf, _base in leaves for term, info in leaf.iter_field(fieldname)
+                      if info.doc_frequency() >= share}
+        found = {text: self.document_frequency(fieldname, text) for text in sorted(candidates)}
+        return {text: df for text, df in found.items() if df >= min_df}
+
     def document_frequency(self, fieldname: str, text: str) -> int:
         return self._reader().doc_frequency(fieldname, text)
 
@@ -256,9 +273,13 @@ class IndexReader:
 
     def stored(self, docnum: int) -> tuple[str, str, dict[str, Any]]:
         """A document's id, path and article."""
+        doc_id, path, raw = self.stored_raw(docnum)
+        return doc_id, path, article(raw)
+
+    def stored_raw(self, docnum: int) -> tuple[str, str, bytes | str]:
+        """A document's id, path and article as stored (zlib'd JSON; plain JSON in old indexes)."""
         stored = self.searcher().stored_fields(docnum)
-        raw = stored["article"]
-        return stored["id"], stored["path"], json.loads(zlib.decompress(raw) if isinstance(raw, bytes) else raw)
+        return stored["id"], stored["path"], stored["article"]
 
     def document_number(self, doc_id: str) -> int | None:
         return self.searcher().document_number(id=doc_id)
