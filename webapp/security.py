@@ -23,7 +23,8 @@ CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 # A legitimate search URL: a query of at most 2,000 characters (percent-encoded UTF-8 is up to
-# 9 bytes a character) and at most 50 values per filter. Anything longer is not a person typing.
+# 9 bytes a character) and a few filter values (the search reads the first 20 of each filter,
+# indexer.service.MAX_FILTER_VALUES). Anything longer is not a person typing.
 MAX_QUERY_STRING_BYTES = 32 * 1024
 SLOW_REQUEST_SECONDS = 2.0
 
