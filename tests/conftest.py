@@ -195,6 +195,16 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+def shot(page, tmp_path: Path, name: str, full_page: bool = False) -> Path:
+    """A screenshot to look at, named for the page's size (``reader_page``): under
+    $TRACUU_SCREENSHOTS when set (to look at them all in one folder), else the test's tmp_path."""
+    folder = Path(os.environ.get("TRACUU_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{page.label}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
 @pytest.fixture(params=[("desktop", True), ("phone", True), ("phone", False)], ids=["1280", "375", "375-nojs"])
 def reader_page(request, browser):
     """A Chromium page as a reader has it: 1280 px, or a 375 px phone with and without JavaScript,

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from conftest import shot
 from indexer.collation import sort_key
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,7 @@ def test_one_font_everywhere_the_search_box_included(page, live_server, tmp_path
         .map(s => getComputedStyle(document.querySelector(s)).fontFamily)""")
     assert len(set(fonts)) == 1, fonts
     assert "Segoe UI" in fonts[0] and "Noto Sans" in fonts[0] and not fonts[0].startswith("system-ui")
-    page.screenshot(path=str(tmp_path / "fonts.png"))
+    shot(page, tmp_path, "fonts")
 
 
 def test_dates_are_typed_and_shown_day_first(page, live_server, tmp_path):
@@ -65,7 +66,7 @@ def test_dates_are_typed_and_shown_day_first(page, live_server, tmp_path):
     assert page.input_value("#from") == "01/01/2021" and page.input_value("#to") == "31/12/2021"
     assert {d[:4] for d in dates_shown(page)} == {"2021"}
     assert args_of(page.locator(".chip").first.get_attribute("href")).get("to") == ["2021-12-31"]
-    page.screenshot(path=str(tmp_path / "dates.png"), full_page=True)
+    shot(page, tmp_path, "dates", full_page=True)
 
 
 def test_an_impossible_date_says_why(page, live_server):
@@ -125,7 +126,7 @@ def test_the_article_page_shows_the_text_before_its_metadata_and_keeps_the_query
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner
     assert "Tệp lưu trữ" in page.locator(".docmeta").inner_text()
-    page.screenshot(path=str(tmp_path / "doc-first-screen.png"))
+    shot(page, tmp_path, "doc-first-screen")
 
 
 def test_skip_links_land_on_the_results_then_the_filters(page, live_server):
@@ -195,7 +196,7 @@ def test_the_home_page_says_how_many_agencies_there_are_as_the_search_page_does(
     page.goto(live_server.url + "/")
     count = int(re.search(r"\((\d+)\)", page.locator("#browse-h").inner_text()).group(1))
     assert page.locator("#browse-h + ul li").count() == min(count, 12)
-    page.screenshot(path=str(tmp_path / "home-agencies.png"))
+    shot(page, tmp_path, "home-agencies")
     if count > 12:  # the rest are a click away
         page.click("#all-agencies")
         page.wait_for_url("**/search?sort=newest#facet-agency")

@@ -5,14 +5,12 @@ apart from the ones it cites, and the same story shown once."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import Server
+from conftest import Server, shot
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +26,6 @@ def repost_server(repost_index, tmp_path_factory):
     server = Server(repost_index, tmp_path_factory.mktemp("repost-server") / "server.log")
     yield server
     server.stop()
-
-
-def shot(page, tmp_path: Path, name: str) -> None:
-    """A screenshot to look at: under $TRACUU_SCREENSHOTS when set, else the test's tmp_path."""
-    folder = Path(os.environ.get("TRACUU_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}-{page.label}.png"), full_page=False)
 
 
 def args_of(url: str) -> dict[str, list[str]]:
