@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPOSTS, write_reposts
 from indexer import build as build_module
@@ -15,6 +17,7 @@ from indexer import generations
 from indexer.build import build
 from indexer.duplicates import STORIES_FILE, Stories
 from indexer.engine import Generation
+from indexer.engine.stories import StoryColumn, collapse, collapse_ranked
 from indexer.extract import doc_id
 from indexer.service import BadRequest, IndexHandle, parse_params, search
 
@@ -156,3 +159,22 @@ def test_the_article_page_lists_the_same_story_published_elsewhere(handle, repos
     assert alone["same_story"] == []
     html = create_app({"INDEX_DIR": str(repost_index), "TESTING": True}).test_client().get(f"/doc/{original}").get_data(as_text=True)
     assert "Cùng tin này, đăng ở nơi khác" in html and "Sở Thông tin và Truyền thông tỉnh Phú Thọ" in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 2000), stories=st.integers(1, 300),
+       kept=st.floats(0.01, 1.0), offset=st.integers(0, 40), limit=st.integers(1, 12))
+def test_collapsing_the_best_few_gives_what_collapsing_all_gives(seed, size, stories, kept, offset, limit):
+    """The ranked collapse orders only the best pages; the page, its stories' other pages and
+    the count of stories are those of ordering every page (scores with ties, stories of any size)."""
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, stories, size)
+    scores = rng.choice([0.5, 1.0, 1.5, 2.0, 3.25], size) * rng.choice([1.0, 1.0, 1.01], size)
+    docnums = np.flatnonzero(rng.random(size) < kept)
+    if not len(docnums):
+        docnums = np.array([0])
+    column = StoryColumn(codes, np.array([f"{i:016x}" for i in range(stories)]))
+    everything = collapse(docnums[np.lexsort((docnums, -scores[docnums]))], codes, offset, limit)
+    fast = collapse_ranked(docnums, scores, column, offset, limit)
+    assert fast.entries == everything.entries
+    assert fast.stories == everything.stories == column.count(docnums) == len(set(codes[docnums].tolist()))

@@ -22,7 +22,7 @@ from .mapped import SharedPostings
 from .query_tree import Node, Term, plan_tree
 from .ranking import Ranking, idf, top
 from .store import IndexReader, article
-from .stories import StoryColumn, collapse
+from .stories import StoryColumn, collapse, collapse_ranked
 from .terms import TERM_CACHE_POSTINGS, Postings, TermCache
 
 
@@ -198,8 +198,10 @@ class Generation:
         hits: list[Hit] = []
         ranked = found.scores is not None and sort == "relevance"
         if stories and total and limit > 0:
-            order = self._ranked(docnums, found.scores) if ranked else self._by_date(docnums, sort)
-            page = collapse(order, self.stories.code, offset, limit)
+            if ranked:
+                page = collapse_ranked(docnums, found.scores, self.stories, offset, limit)
+            else:
+                page = collapse(self._by_date(docnums, sort), self.stories.code, offset, limit)
             told = page.stories
             for best, others in page.entries:
                 hit = self.hit(best, float(found.scores[best]) if ranked else 0.0)
@@ -222,11 +224,6 @@ class Generation:
         if filters.story:
             masks["story"] = self.stories.mask_for(filters.story, self.size)
         return masks
-
-    @staticmethod
-    def _ranked(docnums: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        """Every document of ``docnums``, best first, ties to the lower number (as ``top``)."""
-        return docnums[np.lexsort((docnums, -scores[docnums]))]
 
     def _by_date(self, docnums: np.ndarray, sort: str) -> np.ndarray:
         days = self.columns.day_ordinal[docnums]
