@@ -31,7 +31,7 @@ from .bookkeeping import Ledger, Manifest, Outcome, Report
 from .crawls import CrawlLog
 from .duplicates import STORIES_FILE, Stories, default_sketcher
 from .engine import ARRAYS, INDEX_FORMAT, IndexDoc, IndexWriter, append_writer, combine_shards, write_arrays
-from .pages import ShardTimes, read_page, write_segment
+from .pages import read_page, write_segment
 from .registry import Registry
 from .sources import SourceFile, discover
 

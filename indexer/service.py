@@ -1,410 +1,35 @@
 """The search service: what the web pages, the JSON API and the CLI all call.
 
-It validates parameters (with messages in Vietnamese), keeps the live index generation open
-and swaps to a new one when a build publishes it, runs the query, and shapes the answer. What it
-cannot answer it raises as a ``ServiceError`` carrying the HTTP status it means (``BadRequest``
-400, ``NotFound`` 404, ``IndexUnavailable`` 503), for the web app's one error handler.
+It runs a search on the generation an ``IndexHandle`` serves (``serving.py``) with the
+parameters ``parse_params`` read (``params.py``), and shapes the answer: results with their
+highlights and snippets, facets, stories, corrections; an article page; the status. What it
+cannot answer it raises as a ``ServiceError`` carrying the HTTP status it means (``errors.py``),
+for the web app's one error handler. The names of those modules that callers use are imported
+here, so that the web app and the command line have one door to the service.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from . import generations as gen
 from .crawls import captures_of
-from .datequery import DateQueryError, format_date, parse_date_field
 from .docnumbers import doc_number_key
-from .engine import TERM_CACHE_POSTINGS, EngineResult, Filters, Generation, Ranking
-from .query import MAX_QUERY_CHARS, QueryPlan, parse_query
+from .engine import EngineResult, Filters, Generation
+from .errors import BadDate, BadRequest, IndexUnavailable, NotFound, PastLastPage, ServiceError, past_last_message
+from .params import (ARGS, FILTER_ARGS, KINDS, MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, SORTS, ArgNames,
+                     SearchParams, _valid_id, parse_params)
+from .query import QueryPlan, parse_query
 from .reading import query_reading, read_plan, searched_as, written_in
+from .serving import SWITCH_DELAY, WARM_SECONDS, IndexHandle
 from .snippets import highlight_plan, snippet_plan
 from .suggest import did_you_mean
 
-log = logging.getLogger(__name__)
+__all__ = ["ARGS", "FILTER_ARGS", "KINDS", "MAX_FILTER_VALUES", "MAX_PAGE", "MAX_PER_PAGE", "SORTS", "SWITCH_DELAY",
+           "WARM_SECONDS", "ArgNames", "BadDate", "BadRequest", "IndexHandle", "IndexUnavailable", "NotFound",
+           "PastLastPage", "SearchParams", "ServiceError", "document", "parse_params", "past_last_message",
+           "search", "status", "totals"]
 
-SORTS = ("relevance", "newest", "oldest")
-# How long a new generation may spend reading the terms the traffic used on the old one before it
-# takes over (the old one answers meanwhile). The frequent terms, the costly ones, come decoded in
-# the generation's mapped arrays; the rest are quick to read, and a switch should be prompt.
-WARM_SECONDS = 3.0
-# Every server process takes a newly published generation at the same moment, this long after
-# CURRENT was renamed (its mtime): time to open and warm it in the background, and no visitor whose
-# requests go to several workers sees the new generation, then the old one again.
-SWITCH_DELAY = 2.0
-MAX_PER_PAGE = 100
-MAX_PAGE = 1000
-MAX_FILTER_VALUES = 20
-
-
-class ServiceError(Exception):
-    """A request the service cannot answer; ``str(err)`` is shown to the user as is (Vietnamese)."""
-
-    status = 500
-
-    def details(self) -> dict[str, Any]:
-        """What the JSON answer carries beside ``error``."""
-        return {}
-
-
-class BadRequest(ServiceError, ValueError):
-    """Parameters we cannot honour."""
-
-    status = 400
-
-
-class BadDate(BadRequest):
-    """A date field that cannot be read; ``field`` is its URL argument (``from`` or ``to``), so a
-    page can show the search without it and say why."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
-
-
-class NotFound(ServiceError, LookupError):
-    status = 404
-
-    def __init__(self, message: str = "Không tìm thấy văn bản này."):
-        super().__init__(message)
-
-
-class PastLastPage(NotFound):
-    """A page number beyond the last page of results (``page=99`` of 5): the API answers 404 with
-    where the results are; the search page shows the last page, with that status and a notice."""
-
-    def __init__(self, answer: dict[str, Any]):
-        super().__init__(past_last_message(answer["requested_page"], answer["pages"]))
-        self.answer = answer
-
-    def details(self) -> dict[str, Any]:
-        return {key: self.answer[key] for key in ("requested_page", "pages", "total", "per_page")}
-
-
-class IndexUnavailable(ServiceError):
-    """No generation to answer from yet (or the first one cannot be opened); ``reason`` says why,
-    for operators."""
-
-    status = 503
-    retry_after = 30  # seconds: a first build of a small archive takes about that
-
-    def __init__(self, reason: str):
-        super().__init__("Chỉ mục tìm kiếm chưa sẵn sàng. Vui lòng thử lại sau ít phút.")
-        self.reason = reason
-
-    def details(self) -> dict[str, Any]:
-        return {"status": "unavailable", "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class ArgNames:
-    """The URL arguments of a search, named once: ``parse_params`` reads them, ``as_query_args``
-    and the answer's ``filters`` write them, the web app's filter chips and the command line use them."""
-
-    q: str = "q"
-    agency: str = "agency"
-    unit: str = "unit"
-    date_from: str = "from"
-    date_to: str = "to"
-    year: str = "year"
-    month: str = "month"
-    kind: str = "kind"
-    sort: str = "sort"
-    page: str = "page"
-    per_page: str = "per_page"
-    exact: str = "exact"  # 1: the words as typed, no correction of their diacritics
-    group: str = "group"  # one story's pages (its id)
-    collapse: str = "collapse"  # 0: every page, not one result per story
-
-
-ARGS = ArgNames()
-# the arguments that narrow a search (the rest say what to search and how to show it)
-FILTER_ARGS = (ARGS.agency, ARGS.unit, ARGS.date_from, ARGS.date_to, ARGS.year, ARGS.month, ARGS.kind, ARGS.group)
-# What a document is (the kind facet): a news page, or a document attached to the news
-KINDS = ("tin", "văn bản")
-
-
-@dataclass
-class SearchParams:
-    q: str = ""
-    agencies: list[str] = field(default_factory=list)
-    units: list[str] = field(default_factory=list)
-    date_from: date | None = None
-    date_to: date | None = None
-    years: list[int] = field(default_factory=list)
-    months: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 10
-    # the two dates were typed the wrong way round and have been swapped
-    dates_swapped: bool = False
-    # the words exactly as typed: no match ignoring a diacritic typed (``searched_as`` offers it)
-    exact: bool = False
-    group: str | None = None  # one story's pages only
-    collapse: bool = True  # one result per story (its best page), the others listed under it
-
-    @property
-    def stories(self) -> bool:
-        """Results shown one per story: unless switched off, or one story's pages are asked for."""
-        return self.collapse and not self.group
-
-    def filters(self) -> Filters:
-        return Filters(self.agencies, self.units, self.date_from, self.date_to, self.years, self.months, self.kinds,
-                       self.group)
-
-    def filter_values(self) -> dict[str, Any]:
-        """The filters by URL argument: lists, and dates as ``YYYY-MM-DD`` (None when unset)."""
-        return {ARGS.agency: self.agencies, ARGS.unit: self.units,
-                ARGS.date_from: self.date_from.isoformat() if self.date_from else None,
-                ARGS.date_to: self.date_to.isoformat() if self.date_to else None,
-                ARGS.year: self.years, ARGS.month: self.months, ARGS.kind: self.kinds, ARGS.group: self.group}
-
-    def as_query_args(self) -> dict[str, Any]:
-        """The parameters as URL arguments (for links that keep every filter)."""
-        args: dict[str, Any] = {}
-        if self.q:
-            args[ARGS.q] = self.q
-        for name, value in self.filter_values().items():
-            if value:
-                args[name] = [str(v) for v in value] if isinstance(value, list) else value
-        if self.sort != "relevance":
-            args[ARGS.sort] = self.sort
-        if self.per_page != 10:
-            args[ARGS.per_page] = self.per_page
-        if self.exact:
-            args[ARGS.exact] = 1
-        if not self.collapse:
-            args[ARGS.collapse] = 0
-        return args
-
-
-def _getlist(args: Mapping[str, Any], name: str) -> list[str]:
-    if hasattr(args, "getlist"):
-        values = args.getlist(name)
-    else:
-        value = args.get(name)
-        values = value if isinstance(value, list) else ([] if value is None else [value])
-    return [str(v) for v in values if str(v).strip()]
-
-
-DATE_LABELS = {ARGS.date_from: "Từ ngày", ARGS.date_to: "Đến ngày"}
-
-
-def _date(args: Mapping[str, Any], name: str) -> date | None:
-    """A date field as people type it (``31/12/2023``, ``12/2023``, ``2023``, ISO ``2023-12-31``:
-    ``datequery``): the first day of what was typed for ``from``, the last for ``to``."""
-    value = args.get(name)
-    try:
-        return parse_date_field(None if value is None else str(value), "from" if name == ARGS.date_from else "to")
-    except DateQueryError as err:
-        why = str(err)
-        raise BadDate(f"Ngày không hợp lệ ở ô “{DATE_LABELS[name]}”: {why[:1].lower()}{why[1:]}", name) from None
-
-
-def _int(value: str | None, default: int, label: str, low: int, high: int) -> int:
-    if value is None or str(value).strip() == "":
-        return default
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise BadRequest(f"{label} phải là một số nguyên.") from None
-    if not low <= number <= high:
-        raise BadRequest(f"{label} phải nằm trong khoảng {low}–{high}.")
-    return number
-
-
-def _story_id(value: Any) -> str | None:
-    if value is None or not str(value).strip():
-        return None
-    if not _valid_id(str(value).strip()):
-        raise BadRequest(f"Mã tin không hợp lệ: “{str(value)[:40]}” (16 chữ số hệ mười sáu).")
-    return str(value).strip()
-
-
-def _flag(value: Any, default: bool) -> bool:
-    """A yes/no argument: 1/0, true/false, có/không (anything else: the default)."""
-    text = str(value).strip().lower() if value is not None else ""
-    if text in ("1", "true", "yes", "on", "có", "co"):
-        return True
-    if text in ("0", "false", "no", "off", "không", "khong"):
-        return False
-    return default
-
-
-def parse_params(args: Mapping[str, Any]) -> SearchParams:
-    """Request arguments -> ``SearchParams``; raises ``BadRequest`` with a Vietnamese message."""
-    q = str(args.get(ARGS.q) or "")
-    if len(q) > MAX_QUERY_CHARS * 4:
-        raise BadRequest(f"Câu tìm kiếm quá dài (tối đa {MAX_QUERY_CHARS} ký tự).")
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in q):
-        q = "".join(ch if ord(ch) >= 32 or ch in "\t\n\r" else " " for ch in q)
-    sort = str(args.get(ARGS.sort) or "relevance")
-    if sort not in SORTS:
-        raise BadRequest("Kiểu sắp xếp không hợp lệ (chọn relevance, newest hoặc oldest).")
-    params = SearchParams(
-        q=q.strip()[: MAX_QUERY_CHARS * 4],
-        agencies=_getlist(args, ARGS.agency)[:MAX_FILTER_VALUES],
-        units=_getlist(args, ARGS.unit)[:MAX_FILTER_VALUES],
-        date_from=_date(args, ARGS.date_from),
-        date_to=_date(args, ARGS.date_to),
-        sort=sort,
-        page=_int(args.get(ARGS.page), 1, "Số trang", 1, MAX_PAGE),
-        per_page=_int(args.get(ARGS.per_page), 10, "Số kết quả mỗi trang", 1, MAX_PER_PAGE),
-        exact=_flag(args.get(ARGS.exact), False),
-        group=_story_id(args.get(ARGS.group)),
-        collapse=_flag(args.get(ARGS.collapse), True),
-    )
-    for year in _getlist(args, ARGS.year)[:MAX_FILTER_VALUES]:
-        params.years.append(_int(year, 0, "Năm", 1900, 2100))
-    for month in _getlist(args, ARGS.month)[:MAX_FILTER_VALUES]:
-        try:
-            y, m = month.split("-")
-            if not (1900 <= int(y) <= 2100 and 1 <= int(m) <= 12):
-                raise ValueError
-        except ValueError:
-            raise BadRequest(f"Tháng không hợp lệ: “{month[:20]}” (dùng dạng YYYY-MM).") from None
-        params.months.append(f"{int(y):04d}-{int(m):02d}")
-    for kind in _getlist(args, ARGS.kind)[:MAX_FILTER_VALUES]:
-        if kind.strip() not in KINDS:
-            raise BadRequest(f"Loại không hợp lệ: “{kind[:20]}” (chọn “tin” hoặc “văn bản”).")
-        params.kinds.append(kind.strip())
-    if params.date_from and params.date_to and params.date_from > params.date_to:
-        # typed the wrong way round: what was meant is plain, and the answer says it was swapped.
-        # Each field is read again in the other's role: "2024" to "2023" is 1/1/2023 to 31/12/2024.
-        swapped = {ARGS.date_from: args.get(ARGS.date_to), ARGS.date_to: args.get(ARGS.date_from)}
-        params.date_from, params.date_to = _date(swapped, ARGS.date_from), _date(swapped, ARGS.date_to)
-        params.dates_swapped = True
-    return params
-
-
-class IndexHandle:
-    """The live generation of an index root, replaced when a build publishes a new one.
-
-    Requests take a reference to a ``Generation`` and keep it for their whole life, so a request
-    in flight finishes on the generation it started on; the old one is closed by the garbage
-    collector once no request holds it. A new generation is opened and warmed in a background
-    thread while the old one keeps answering (a cold term cache makes the first queries several
-    times slower), then swapped in at once, ``switch_delay`` seconds after it was published: each
-    server process has its own handle, and they all swap at that moment (the first request after
-    it swaps, if the background thread has not yet).
-    """
-
-    def __init__(self, root: Path, check_every: float = 1.0, warm_seconds: float = WARM_SECONDS,
-                 ranking: Ranking = Ranking(), term_cache: int = TERM_CACHE_POSTINGS,
-                 switch_delay: float = SWITCH_DELAY):
-        self.root = Path(root)
-        self.check_every = check_every
-        self.warm_seconds = warm_seconds
-        self.switch_delay = switch_delay
-        self.ranking = ranking  # every generation is opened with it
-        self.term_cache = term_cache
-        self._lock = threading.Lock()
-        self._generation: Generation | None = None
-        self._path: Path | None = None
-        self._pending: Path | None = None  # being opened in the background
-        self._ready: tuple[Generation, Path, float] | None = None  # opened, to serve from this time.time()
-        self._failed: Path | None = None  # could not be opened: not tried again every second
-        self._checked = 0.0
-        # a process joining others already serving (a replaced server worker): it takes a
-        # generation published a moment ago at the others' switch moment, not at once
-        self.joining = False
-
-    def generation(self) -> Generation:
-        """The generation to answer this request from; ``IndexUnavailable`` when there is none."""
-        if self._generation is None:
-            with self._lock:
-                if self._generation is None:  # the first open: nothing else to serve meanwhile
-                    path = gen.current(self.root)
-                    if path is None:
-                        raise IndexUnavailable("no index generation yet: run the build first")
-                    if self.joining and time.time() < self._due():
-                        # published a moment ago: the server processes already running answer
-                        # from the one before until the switch moment, and so does this one
-                        path = gen.published_before(self.root, path) or path
-                    try:
-                        self._generation, self._path = self._open(path), path
-                    except Exception as err:
-                        log.exception("could not open the generation %s", path)
-                        raise IndexUnavailable(f"the generation {path.name} cannot be opened (see the server log)") from err
-                    self._checked = time.monotonic()
-                    if self.warm_seconds > 0:
-                        self._background(self._generation.warm)
-        ready = self._ready
-        if ready is not None and time.time() >= ready[2]:
-            self._take(ready)
-        now = time.monotonic()
-        if now - self._checked > self.check_every:
-            with self._lock:
-                if now - self._checked > self.check_every:
-                    self._checked = now
-                    path = gen.current(self.root)
-                    if path is not None and path not in (self._path, self._pending, self._failed):
-                        self._pending = path
-                        self._background(self._switch, path)
-        return self._generation
-
-    @property
-    def serving(self) -> Generation | None:
-        """The generation answering now, if one is open (nothing is opened or checked)."""
-        return self._generation
-
-    def _due(self) -> float:
-        """When every server process takes the generation ``CURRENT`` names (``time.time()``)."""
-        try:
-            return (self.root / gen.POINTER).stat().st_mtime + self.switch_delay
-        except OSError:
-            return 0.0
-
-    def _switch(self, path: Path) -> None:
-        old = self._generation
-        due = self._due()
-        try:
-            new = self._open(path)
-            if self.warm_seconds > 0 and old is not None:
-                # done warming a little before the moment, so that it is ready when it comes
-                seconds = min(self.warm_seconds, due - time.time() - self.switch_delay / 4)
-                new.warm(old.recent_terms(), deadline=time.monotonic() + max(0.0, seconds))
-        except Exception:
-            # e.g. the generation was pruned by a newer build before we got to it: keep serving
-            # the old one and try whatever CURRENT names at the next check
-            log.exception("could not open the generation %s; still serving %s", path, self._path)
-            with self._lock:
-                self._pending, self._failed = None, path
-            return
-        ready = self._ready = (new, path, due)
-        time.sleep(max(0.0, due - time.time()))
-        self._take(ready)
-
-    def _take(self, ready: tuple[Generation, Path, float]) -> None:
-        """Serve the generation the background thread made ready (once, from whichever comes first)."""
-        with self._lock:
-            if self._ready is not ready:
-                return
-            self._generation, self._path, self._pending, self._ready = ready[0], ready[1], None, None
-        log.info("now serving %s", ready[1])
-
-    def _open(self, path: Path) -> Generation:
-        return Generation.open(path, ranking=self.ranking, term_cache=self.term_cache)
-
-    @staticmethod
-    def _background(target: Any, *args: Any) -> None:
-        def run() -> None:
-            try:
-                target(*args)
-            except Exception:  # a warm-up that fails costs speed, never an answer
-                log.exception("background work on the index failed")
-
-        threading.Thread(target=run, name="index-switch", daemon=True).start()
-
-    def report(self) -> dict[str, Any] | None:
-        path = self._path or gen.current(self.root)
-        return gen.read_json(path / "report.json") if path else None
 
 
 class Highlighter:
@@ -584,21 +209,12 @@ def _corrected_elsewhere(generation: Generation, plan: QueryPlan | None, filters
     return searched_as(plan, _reading(generation, plan, filters, found, True))
 
 
-def past_last_message(requested: int, pages: int) -> str:
-    return (f"Không có trang {requested}: tìm kiếm này chỉ có {pages} trang kết quả." if pages > 1
-            else f"Không có trang {requested}: mọi kết quả của tìm kiếm này nằm trên một trang.")
-
-
 def totals(handle: IndexHandle, variants: list[SearchParams]) -> list[int]:
     """Result counts of one query under several sets of filters (all variants share ``q``)."""
     if not variants:
         return []
     plan = parse_query(variants[0].q) if variants[0].q.strip() else None
     return handle.generation().totals(plan, [v.filters() for v in variants])
-
-
-def _valid_id(doc_id: str) -> bool:
-    return len(doc_id) == 16 and all(c in "0123456789abcdef" for c in doc_id)
 
 
 def document(handle: IndexHandle, doc_id: str) -> dict[str, Any]:
