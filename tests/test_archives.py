@@ -416,13 +416,13 @@ def test_a_crawl_record_shipped_to_another_machine_reads_as_at_home(tmp_path):
     import zlib
     from dataclasses import replace
 
-    from indexer.cluster import ship
+    from indexer.cluster_tasks import ship
 
     sources = sorted((s for s in discover([CORPUS / "crawls"], []) if s.archive), key=lambda s: s.relpath)
     shipped, readable, unread = ship(sources)
     assert not unread and len(readable) == len(sources)
     for i, (source, raw) in enumerate(zip(sources, pickle.loads(zlib.decompress(shipped)))):
-        (tmp_path / str(i)).write_bytes(raw)  # as a worker unpacks it (cluster._unpack)
+        (tmp_path / str(i)).write_bytes(raw)  # as a worker unpacks it (cluster_tasks._unpack)
         away = replace(source, path=str(tmp_path / str(i)), offset=-1, length=0, member="")
         (home_outcome, home), (away_outcome, there) = read_page(source), read_page(away)
         assert there.id == home.id and there.article == home.article and away_outcome.digest == home_outcome.digest
