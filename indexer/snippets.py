@@ -79,10 +79,15 @@ class _Words:
 
 
 @lru_cache(maxsize=256)
-@lru_cache(maxsize=256)
 def word_pattern(terms: frozenset[str]) -> _Words:
     """Any of ``terms`` as a whole word (not inside another)."""
     return _Words(terms)
+
+
+@lru_cache(maxsize=4096)
+def _folded_word(word: str) -> str:
+    """``fold`` of a query syllable, asked for at every hit of it in every result."""
+    return fold(word)
 
 
 def highlight(text: str, terms: set[str]) -> str:
@@ -202,7 +207,7 @@ class PreparedText:
         """Is text[start:end] (already equal to ``word`` once folded) the query syllable ``word``?
         Typed without diacritics: any accents. With them: that spelling, or any accents when the
         text never writes it so (a mistyped tone)."""
-        if fold(word) == word or not self.written(word):
+        if _folded_word(word) == word or not self.written(word):
             return True
         return self.lower[start:end] in tone_spellings(word)
 
@@ -261,7 +266,7 @@ def plan_marks(text: str, plan: QueryPlan, rare: Callable[[str], bool] = lambda 
         j = i
         # a run: the next hit is a query word that followed this one in the query, with nothing
         # but spaces between them
-        while (j + 1 < len(hits) and f"{fold(hits[j][2])}_{fold(hits[j + 1][2])}" in pairs
+        while (j + 1 < len(hits) and f"{_folded_word(hits[j][2])}_{_folded_word(hits[j + 1][2])}" in pairs
                and not text[hits[j][1]:hits[j + 1][0]].strip()):
             j += 1
         if j > i or not several:
