@@ -197,3 +197,30 @@ def test_a_process_started_just_after_a_publish_switches_with_the_others(corpus_
     late = IndexHandle(index)
     late.joining = True
     assert late.generation().directory == new  # after the moment: the new one at once
+
+
+def test_a_build_with_nothing_changed_shares_the_arrays_of_the_one_before(tmp_path):
+    """Nothing changed: the new generation's arrays are the previous one's files (hard links, not
+    written again), mapped and answering as before; one changed page writes them anew."""
+    from indexer.build import build
+
+    source = tmp_path / "src"
+    shutil.copytree(CORPUS, source)
+    index = tmp_path / "index"
+    build([source], index, workers=1, quiet=True)
+    first = gen.current(index)
+    before = answers(Generation.open(first))
+    build([source], index, workers=1, quiet=True)
+    second = gen.current(index)
+    assert second != first
+    files = sorted(p.relative_to(second / ARRAYS) for p in (second / ARRAYS).iterdir())
+    assert files and all((second / ARRAYS / f).samefile(first / ARRAYS / f) for f in files)
+    generation = Generation.open(second)
+    assert generation.mapped is not None and answers(generation) == before
+    page = sorted(source.rglob("*.htm*"))[0]
+    page.write_text(page.read_text(encoding="utf-8", errors="replace") + "\n<p>Đoạn mới thêm vào trang.</p>",
+                    encoding="utf-8")
+    build([source], index, workers=1, quiet=True)
+    third = gen.current(index)
+    assert not (third / ARRAYS / files[0]).samefile(second / ARRAYS / files[0])
+    assert Generation.open(third).mapped is not None
