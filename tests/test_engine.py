@@ -63,6 +63,36 @@ def test_postings_decoded_from_bytes_equal_whoosh_matcher(generation):
     assert reads.walked == 0 and reads.decoded == len(terms) + 1
 
 
+def test_postings_of_segments_with_deleted_documents_are_decoded_too(tmp_path):
+    """An incremental build deletes the old copies of changed pages in the previous segments;
+    Whoosh then wraps each of their lists in a filter of the deleted documents. Those lists are
+    decoded and filtered too (the first posting of a list deleted as well), not walked a posting
+    at a time: after the first night, every generation has such segments."""
+    from indexer.engine import append_writer
+
+    rng = random.Random(5)
+    writer = IndexWriter(tmp_path)
+    for i in range(700):
+        writer.add(_doc(i, rng))
+    writer.commit()
+    writer = append_writer(tmp_path)
+    for i in (0, 1, 123, 400, 699):  # "chung"'s first posting, "hiem"'s only one
+        writer.delete(f"d{i}")
+        writer.add(_doc(i, rng))
+    writer.commit(optimize=False)
+    generation = Generation.open(tmp_path)
+    reader = generation.store.searcher().reader()
+    assert reader.has_deletions() and generation.store.segments() == 2
+    terms = list(generation.store.document_frequencies("body_accented"))
+    reads = PostingReads()
+    for term in terms:
+        ids, weights = read_postings(reader.postings("body_accented", term), reads)
+        want_ids, want_weights = _whoosh(reader, "body_accented", term)
+        assert ids.tolist() == want_ids, term
+        assert weights.tolist() == want_weights, term
+    assert reads.walked == 0 and reads.decoded >= len(terms)
+
+
 def test_a_damaged_posting_list_is_refused_not_misread():
     with pytest.raises(ValueError):
         decode_postings(b"XXXX\x00\x00\x00\x01")

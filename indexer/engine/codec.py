@@ -23,7 +23,7 @@ import whoosh
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.matching import ListMatcher
-from whoosh.matching.wrappers import MultiMatcher
+from whoosh.matching.wrappers import FilterMatcher, MultiMatcher
 
 # What the decoder was written for: the package version it was checked against, the table of
 # contents version of the index format, and the tag that starts every posting list.
@@ -65,11 +65,19 @@ def read_postings(matcher: Any, reads: PostingReads) -> tuple[np.ndarray, np.nda
         return (np.concatenate([p[0] + offset for p, offset in zip(parts, matcher.offsets)]),
                 np.concatenate([p[1] for p in parts]))
     if type(matcher) is W3LeafMatcher and _untouched(matcher):
-        length = matcher._length
-        # whoosh3 3.54.0 decodes a term's extent length as a 1-tuple (its matcher never uses it)
-        length = length[0] if isinstance(length, tuple) else length
         reads.decoded += 1
-        return decode_postings(matcher._postfile.get(matcher._startoffset, length))
+        return decode_postings(_raw_list(matcher))
+    if type(matcher) is FilterMatcher and type(matcher.child) is W3LeafMatcher and _readable(matcher.child) \
+            and isinstance(getattr(matcher, "_ids", None), (set, frozenset)):
+        # a segment with deleted documents wraps each list in a filter of them (an incremental
+        # build's segments): the whole list decoded, the deleted ones dropped with numpy. The
+        # filter may have moved its child past a deleted first posting: the bytes are read from
+        # the list's start all the same.
+        reads.decoded += 1
+        ids, tf = decode_postings(_raw_list(matcher.child))
+        listed = np.isin(ids, np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids)))
+        keep = ~listed if matcher._exclude else listed
+        return ids[keep], tf[keep]
     if type(matcher) is ListMatcher:
         reads.inlined += 1
     else:
@@ -83,11 +91,22 @@ def read_postings(matcher: Any, reads: PostingReads) -> tuple[np.ndarray, np.nda
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
+def _readable(matcher: W3LeafMatcher) -> bool:
+    """A matcher with the private fields this decoder reads."""
+    return all(hasattr(matcher, name) for name in ("_i", "_baseoffset", "_startoffset", "_length", "_postfile"))
+
+
 def _untouched(matcher: W3LeafMatcher) -> bool:
     """A matcher with the private fields this decoder reads, still at the start of its list."""
-    if not all(hasattr(matcher, name) for name in ("_i", "_baseoffset", "_startoffset", "_length", "_postfile")):
-        return False
-    return matcher._i == 0 and matcher._baseoffset == matcher._startoffset + len(POSTINGS_MAGIC)
+    return _readable(matcher) and matcher._i == 0 and matcher._baseoffset == matcher._startoffset + len(POSTINGS_MAGIC)
+
+
+def _raw_list(matcher: W3LeafMatcher) -> bytes:
+    """The bytes of the matcher's whole posting list, from its start."""
+    length = matcher._length
+    # whoosh3 3.54.0 decodes a term's extent length as a 1-tuple (its matcher never uses it)
+    length = length[0] if isinstance(length, tuple) else length
+    return matcher._postfile.get(matcher._startoffset, length)
 
 
 def decode_postings(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
