@@ -265,7 +265,7 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
         # (a published generation is never written again, so its files can be shared)
         shutil.copytree(work.previous / ARRAYS, target / ARRAYS, copy_function=os.link)
     else:
-        write_arrays(target)  # what every server process maps instead of making its own copy
+        write_arrays(target, previous=work.previous)  # what every server process maps instead of its own copy
     clock.lap("arrays")
     report.seconds = round(time.monotonic() - clock.started, 2)
     report.pages_per_second = round(report.read / report.seconds, 1) if report.seconds else 0.0

@@ -224,3 +224,30 @@ def test_a_build_with_nothing_changed_shares_the_arrays_of_the_one_before(tmp_pa
     third = gen.current(index)
     assert not (third / ARRAYS / files[0]).samefile(second / ARRAYS / files[0])
     assert Generation.open(third).mapped is not None
+
+
+def test_an_incremental_build_keeps_the_choice_of_shared_terms_until_the_archive_grows(corpus_index, tmp_path):
+    """The next generation shares the same terms as the one it extends (their postings read
+    anew, deleted pages out of them), answering as the index read the slow way; once the archive
+    has grown by more than RECHOOSE_GROWTH since the choice, the terms are chosen again."""
+    first = tmp_path / "first"
+    shutil.copytree(gen.current(corpus_index), first, ignore=shutil.ignore_patterns(ARRAYS))
+    mapped.write(first, min_df=4)
+    meta = json.loads((first / ARRAYS / "meta.json").read_text())
+    assert len(meta["shared"]) > 5
+    meta["shared"] = meta["shared"][:5]  # a choice the index alone would not make: kept, or not
+    (first / ARRAYS / "meta.json").write_text(json.dumps(meta))
+    second = tmp_path / "second"
+    shutil.copytree(first, second, ignore=shutil.ignore_patterns(ARRAYS))
+    mapped.write(second, min_df=4, previous=first)
+    kept = json.loads((second / ARRAYS / "meta.json").read_text())
+    assert kept["shared"] == meta["shared"] and kept["shared_chosen"] == meta["shared_chosen"]
+    plain = tmp_path / "plain"
+    shutil.copytree(second, plain, ignore=shutil.ignore_patterns(ARRAYS))
+    assert answers(Generation.open(second)) == answers(Generation.open(plain))
+    # the choice was made at fewer documents than there are now by more than the growth allowed
+    meta["shared_chosen"]["documents"] = int(meta["documents"] / (1 + mapped.RECHOOSE_GROWTH)) - 1
+    (first / ARRAYS / "meta.json").write_text(json.dumps(meta))
+    mapped.write(second, min_df=4, previous=first)
+    again = json.loads((second / ARRAYS / "meta.json").read_text())
+    assert len(again["shared"]) > 5 and again["shared_chosen"]["documents"] == again["documents"]

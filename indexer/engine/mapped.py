@@ -148,9 +148,10 @@ def _load(folder: Path, name: str) -> np.ndarray:
 
 
 def write(directory: Path, ranking: Ranking = Ranking(), shared_postings: int = SHARED_POSTINGS,
-          min_df: int = SHARED_MIN_DF) -> dict[str, Any]:
+          min_df: int = SHARED_MIN_DF, previous: Path | None = None) -> dict[str, Any]:
     """Write ``directory/arrays/`` for the finished index in ``directory``; returns what was
-    written (for the build's report)."""
+    written (for the build's report). ``previous``: the generation an incremental build
+    extended, whose choice of shared terms is kept while the archive has not grown much."""
     started = time.monotonic()
     directory = Path(directory)
     folder = directory / DIRECTORY
@@ -175,12 +176,15 @@ def write(directory: Path, ranking: Ranking = Ranking(), shared_postings: int = 
             lengths, averages[fieldname] = store.field_lengths(fieldname)
             written += _save(tmp, f"lengths.{fieldname}", lengths)
             written += _save(tmp, f"norms.{fieldname}", ranking.norms(lengths, averages[fieldname]))
-        terms, postings = _write_shared(store, tmp, shared_postings, min_df)
+        chosen = _previous_choice(previous, columns.size, shared_postings, min_df)
+        terms, postings = _write_shared(store, tmp, shared_postings, min_df, chosen[0] if chosen else None)
         written += postings * 8
         written += _write_documents(store, tmp, columns.live)
         meta = {"format": FORMAT, "documents": columns.size,
                 "values": {name: getattr(columns, name).values for name in VALUE_COLUMNS},
-                "averages": averages, "norms_ranking": [ranking.k1, ranking.b], "shared": terms}
+                "averages": averages, "norms_ranking": [ranking.k1, ranking.b], "shared": terms,
+                "shared_chosen": {"documents": chosen[1] if chosen else columns.size,
+                                  "budget": shared_postings, "min_df": min_df}}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -193,17 +197,45 @@ def write(directory: Path, ranking: Ranking = Ranking(), shared_postings: int = 
             "shared_postings": postings}
 
 
-def _write_shared(store: IndexReader, folder: Path, budget: int, min_df: int) -> tuple[list[Any], int]:
-    """The postings of the most frequent scored terms, up to ``budget`` postings in all."""
-    candidates = [(df, fieldname, text) for fieldname in SCORED_FIELDS
-                  for text, df in store.frequent_terms(fieldname, min_df).items()]
+# An incremental build keeps the previous generation's choice of shared terms (finding the
+# frequent terms scans every term of every segment: half of the arrays' time) until the archive
+# has this many more document numbers than when the choice was made; then it chooses again.
+RECHOOSE_GROWTH = 0.1
+
+
+def _previous_choice(previous: Path | None, size: int, budget: int,
+                     min_df: int) -> tuple[list[tuple[int, str, str]], int] | None:
+    """The shared terms the ``previous`` generation chose (as candidates: df, field, text) and the
+    number of documents they were chosen at; None when they are to be chosen again."""
+    if previous is None:
+        return None
+    try:
+        meta = json.loads((Path(previous) / DIRECTORY / "meta.json").read_text(encoding="utf-8"))
+        chosen = meta["shared_chosen"]
+        if meta.get("format") != FORMAT or chosen["budget"] != budget or chosen["min_df"] != min_df:
+            return None
+        if size > (1 + RECHOOSE_GROWTH) * int(chosen["documents"]):
+            return None
+        return [(int(df), str(fieldname), str(text)) for fieldname, text, df in meta["shared"]], int(chosen["documents"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # none, or of an older format: choose again
+
+
+def _write_shared(store: IndexReader, folder: Path, budget: int, min_df: int,
+                  chosen: list[tuple[int, str, str]] | None = None) -> tuple[list[Any], int]:
+    """The postings of the most frequent scored terms, up to ``budget`` postings in all (of the
+    ``chosen`` terms, when a previous generation's choice is kept)."""
+    candidates = chosen if chosen is not None else [
+        (df, fieldname, text) for fieldname in SCORED_FIELDS for text, df in store.frequent_terms(fieldname, min_df).items()]
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
     terms: list[Any] = []
     ids_parts: list[np.ndarray] = []
     tf_parts: list[np.ndarray] = []
     starts = [0]
-    for df, fieldname, text in candidates:
-        ids, tf, _df = store.postings(fieldname, text)
+    for _df, fieldname, text in candidates:
+        ids, tf, df = store.postings(fieldname, text)
+        if not df:
+            continue  # a kept choice's term no longer in the index
         if starts[-1] + len(ids) > budget:
             break
         narrow = tf.astype(np.float32)
