@@ -48,16 +48,23 @@ def _whoosh(reader, fieldname: str, term: str) -> tuple[list[int], list[float]]:
     return ids, weights
 
 
-def test_postings_decoded_from_bytes_equal_whoosh_matcher(generation):
-    reader = generation.store.searcher().reader()
-    terms = list(generation.store.document_frequencies("body_accented"))
-    assert {"chung", "le", "hiem"} <= set(terms)
+def _decoded_as_whoosh_walks_them(reader, terms: list[str]) -> PostingReads:
+    """Each term's postings in ``body_accented`` decoded as Whoosh's matcher gives them; how
+    they were read."""
     reads = PostingReads()
     for term in terms:
         ids, weights = read_postings(reader.postings("body_accented", term), reads)
         want_ids, want_weights = _whoosh(reader, "body_accented", term)
         assert ids.tolist() == want_ids, term
         assert weights.tolist() == want_weights, term
+    return reads
+
+
+def test_postings_decoded_from_bytes_equal_whoosh_matcher(generation):
+    reader = generation.store.searcher().reader()
+    terms = list(generation.store.document_frequencies("body_accented"))
+    assert {"chung", "le", "hiem"} <= set(terms)
+    reads = _decoded_as_whoosh_walks_them(reader, terms)
     ids, weights = read_postings(reader.postings("body_accented", "chung"), reads)
     assert len(ids) == 700 and set(weights.tolist()) == {1.0, 2.0, 5.0}
     assert reads.walked == 0 and reads.decoded == len(terms) + 1
@@ -84,12 +91,7 @@ def test_postings_of_segments_with_deleted_documents_are_decoded_too(tmp_path):
     reader = generation.store.searcher().reader()
     assert reader.has_deletions() and generation.store.segments() == 2
     terms = list(generation.store.document_frequencies("body_accented"))
-    reads = PostingReads()
-    for term in terms:
-        ids, weights = read_postings(reader.postings("body_accented", term), reads)
-        want_ids, want_weights = _whoosh(reader, "body_accented", term)
-        assert ids.tolist() == want_ids, term
-        assert weights.tolist() == want_weights, term
+    reads = _decoded_as_whoosh_walks_them(reader, terms)
     assert reads.walked == 0 and reads.decoded >= len(terms)
 
 
