@@ -140,7 +140,7 @@ def _int(value: str | None, default: int, label: str, low: int, high: int) -> in
 def _story_id(value: Any) -> str | None:
     if value is None or not str(value).strip():
         return None
-    if not _valid_id(str(value).strip()):
+    if not valid_id(str(value).strip()):
         raise BadRequest(f"Mã tin không hợp lệ: “{str(value)[:40]}” (16 chữ số hệ mười sáu).")
     return str(value).strip()
 
@@ -201,5 +201,6 @@ def parse_params(args: Mapping[str, Any]) -> SearchParams:
     return params
 
 
-def _valid_id(doc_id: str) -> bool:
+def valid_id(doc_id: str) -> bool:
+    """A page or story id as the build makes them: 16 hexadecimal digits."""
     return len(doc_id) == 16 and all(c in "0123456789abcdef" for c in doc_id)

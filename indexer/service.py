@@ -18,7 +18,7 @@ from .docnumbers import doc_number_key
 from .engine import EngineResult, Filters, Generation
 from .errors import BadDate, BadRequest, IndexUnavailable, NotFound, PastLastPage, ServiceError, past_last_message
 from .params import (ARGS, FILTER_ARGS, KINDS, MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, SORTS, ArgNames,
-                     SearchParams, _valid_id, parse_params)
+                     SearchParams, valid_id, parse_params)
 from .query import QueryPlan, parse_query
 from .reading import query_reading, read_plan, searched_as, written_in
 from .serving import SWITCH_DELAY, WARM_SECONDS, IndexHandle
@@ -221,7 +221,7 @@ def document(handle: IndexHandle, doc_id: str) -> dict[str, Any]:
     """One article with the newest others of its agency and those citing its document numbers;
     ``NotFound`` for an id that is not a live document's (any string may come in the URL)."""
     generation = handle.generation()
-    hit = generation.get(doc_id) if _valid_id(doc_id) else None
+    hit = generation.get(doc_id) if valid_id(doc_id) else None
     if hit is None:
         raise NotFound()
     doc = dict(hit.doc)
