@@ -127,6 +127,17 @@ def test_the_article_page_shows_the_text_before_its_metadata_and_keeps_the_query
         assert scroll <= inner
     assert "Tệp lưu trữ" in page.locator(".docmeta").inner_text()
     shot(page, tmp_path, "doc-first-screen")
+    # make the byline exactly as wide as the agency's name on one line: the "·" after the name
+    # must go down with its last word, not start the next line alone
+    start = page.evaluate("""() => {
+        const b = document.querySelector('.byline'), a = b.querySelector('.agency');
+        b.style.whiteSpace = 'nowrap';
+        const width = a.getBoundingClientRect().width;
+        b.style.whiteSpace = '';
+        b.style.width = (width + 1) + 'px';
+        return b.querySelector('.sep').getBoundingClientRect().left - b.getBoundingClientRect().left;
+    }""")
+    assert start > 8, f"a separator starts a line of the byline ({start:.1f} px from its left)"
 
 
 def test_skip_links_land_on_the_results_then_the_filters(page, live_server):

@@ -93,4 +93,4 @@ def test_a_story_shown_once_with_its_similar_pages(app):
                                filters=[], histogram="", histogram_caption="", show_months=False, relaxed=[])
     assert "3</strong> kết quả, 2 tin" in html
     assert html.count('class="similar"') == 1 and "và 1 bài tương tự" in html
-    assert "Sở Y tế Hòa Bình · 08/09/2024" in html and f"group={'a' * 16}" in html
+    assert "Sở Y tế Hòa Bình&nbsp;· 08/09/2024" in html and f"group={'a' * 16}" in html
