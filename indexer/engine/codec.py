@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,27 @@ class PostingReads:
     decoded: int = 0
     inlined: int = 0
     walked: int = 0
+    # a segment's deleted documents as a boolean mask, made once: Whoosh hands every list of a
+    # segment the same frozenset (``SegmentReader.deleted_docs_set``, a cached property)
+    _masks: dict[int, tuple[frozenset, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
+
+    def listed(self, ids: np.ndarray, docs: frozenset | set) -> np.ndarray:
+        """Which of ``ids`` are in ``docs`` (a segment's deleted documents)."""
+        known = self._masks.get(id(docs))
+        if known is None or known[0] is not docs:
+            numbers = np.fromiter(docs, dtype=np.int64, count=len(docs))
+            mask = np.zeros(int(numbers.max()) + 1 if len(numbers) else 0, dtype=bool)
+            mask[numbers] = True
+            # a set that is not Whoosh's cached one (mutable) is not kept: it could change
+            if isinstance(docs, frozenset):
+                self._masks[id(docs)] = known = (docs, mask)
+            else:
+                known = (docs, mask)
+        mask = known[1]
+        out = np.zeros(len(ids), dtype=bool)
+        inside = ids < len(mask)
+        out[inside] = mask[ids[inside]]
+        return out
 
 
 def format_problems() -> list[str]:
@@ -75,7 +96,7 @@ def read_postings(matcher: Any, reads: PostingReads) -> tuple[np.ndarray, np.nda
         # the list's start all the same.
         reads.decoded += 1
         ids, tf = decode_postings(_raw_list(matcher.child))
-        listed = np.isin(ids, np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids)))
+        listed = reads.listed(ids, matcher._ids)
         keep = ~listed if matcher._exclude else listed
         return ids[keep], tf[keep]
     if type(matcher) is ListMatcher:
