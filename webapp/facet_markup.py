@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 from flask import Flask
 from markupsafe import Markup, escape
 
-from .filters import toggle, vn_number
+from .filters import vn_number
 from .links import toggle_urls
 
 CHOSEN = '<span class="visually-hidden">Đã chọn: </span>'
@@ -25,8 +25,7 @@ def facet_items(args: dict[str, Any], name: str, values: Iterable[dict[str, Any]
     """One ``<li>`` per facet value: a link toggling it in ``args``, ticked when ``chosen``."""
     values = list(values)
     texts = [str(f["value"]) for f in values]
-    hrefs = toggle_urls("views.search", args, name, texts) if isinstance(args.get(name, []), list) else \
-        [toggle(args, name, value) for value in texts]
+    hrefs = toggle_urls("views.search", args, name, texts)
     parts = []
     for f, value, href in zip(values, texts, hrefs):
         on = value in chosen

@@ -12,7 +12,7 @@ A test compares the two on random arguments.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 from urllib.parse import urlencode
 
 from flask import g, url_for
@@ -32,9 +32,14 @@ def query_url(endpoint: str, values: Mapping[str, Any]) -> str:
             path = paths[endpoint] = ""  # its path needs arguments: the router builds every link
     if not path:
         return url_for(endpoint, **values)
-    query = "&".join(_pair(key, v) for key, value in values.items() if value is not None
-                     for v in (value if isinstance(value, (list, tuple, set)) else (value,)) if v is not None)
+    query = "&".join(_encoded(values.items()))
     return f"{path}?{query}" if query else path
+
+
+def _encoded(items: Iterable[tuple[str, Any]]) -> list[str]:
+    """Each ``key=value`` of ``items`` encoded: ``None`` dropped, lists repeated."""
+    return [_pair(key, v) for key, value in items if value is not None
+            for v in (value if isinstance(value, (list, tuple, set)) else (value,)) if v is not None]
 
 
 @lru_cache(maxsize=16384, typed=True)  # the links of a page share most of their arguments; 1 is not True
@@ -52,12 +57,7 @@ def toggle_urls(endpoint: str, args: Mapping[str, Any], key: str, values: list[s
     kept = [(k, v) for k, v in args.items() if k != "page"]
     names = [k for k, _ in kept]
     at = names.index(key) if key in names else len(kept)
-
-    def encoded(items: list[tuple[str, Any]]) -> list[str]:
-        return [_pair(k, x) for k, v in items if v is not None
-                for x in (v if isinstance(v, (list, tuple, set)) else (v,)) if x is not None]
-
-    before, after = encoded(kept[:at]), encoded(kept[at + 1:])
+    before, after = _encoded(kept[:at]), _encoded(kept[at + 1:])
     chosen = [str(v) for v in current]
     path = query_url(endpoint, {})
     urls = []
