@@ -75,7 +75,7 @@ class AnswerCache:
         self._answers: OrderedDict[str, Cached] = OrderedDict()
         self._held = 0
         self._generation: str | None = None
-        self.hits = self.misses = 0
+        self.hits = 0
 
     def _follow(self, generation: str) -> None:
         if generation != self._generation:  # a switch: every answer held is of the old one
@@ -88,7 +88,6 @@ class AnswerCache:
             self._follow(generation)
             found = self._answers.get(key)
             if found is None:
-                self.misses += 1
                 return None
             self._answers.move_to_end(key)
             self.hits += 1

@@ -50,7 +50,6 @@ from flask import Flask
 log = logging.getLogger("webapp.server")
 
 REQUEST_SECONDS = 10.0  # from accept to the whole request read
-REQUEST_BYTES = 64 * 1024 + 1024 * 1024  # a request line and headers, and a body as waitress allowed
 SEND_SECONDS = 30.0  # each write of an answer to a client that does not read
 TIMEOUT_SECONDS = 30  # a worker silent for longer is killed and replaced
 GRACEFUL_SECONDS = 30
@@ -58,6 +57,8 @@ MAX_REQUESTS = 20_000
 MAX_REQUESTS_JITTER = 2_000
 WAITRESS_MAX_BODY = 1024 * 1024
 WAITRESS_MAX_HEADER = 64 * 1024
+# what a connection may send in all: a request line and headers, and a body, as waitress allows
+REQUEST_BYTES = WAITRESS_MAX_HEADER + WAITRESS_MAX_BODY
 
 
 def default_workers() -> int:
