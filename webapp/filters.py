@@ -214,6 +214,11 @@ def hidden_inputs(args: dict[str, Any], exclude: tuple[str, ...] = ()) -> Markup
     return Markup("\n").join(parts)
 
 
+# The "·" between the items of a result's or an article's byline: it keeps to the item before it
+# (a no-break space), so a narrow screen never starts a line with one.
+SEPARATOR = Markup('&nbsp;<span class="sep" aria-hidden="true">·</span> ')
+
+
 def install_filters(app: Flask) -> None:
     app.jinja_env.trim_blocks = True  # no blank lines where template tags were
     app.jinja_env.lstrip_blocks = True
@@ -237,3 +242,4 @@ def install_filters(app: Flask) -> None:
     app.jinja_env.globals["hidden_inputs"] = hidden_inputs
     app.jinja_env.globals["FILTER_KEYS"] = FILTER_KEYS
     app.jinja_env.globals["past_last_message"] = past_last_message
+    app.jinja_env.globals["separator"] = SEPARATOR
