@@ -65,7 +65,8 @@ def _canonical(syllable: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _folded(term: str) -> str:
+def folded_term(term: str) -> str:
+    """``fold`` of a term, cached: the same syllables come back on every page and in every query."""
     return fold(term)
 
 
@@ -92,7 +93,7 @@ def without_numbers(terms: Iterable[str]) -> Iterator[str]:
 def fold_terms(terms: Iterable[str]) -> Iterator[str]:
     """Filter: the diacritic-free form (đ -> d)."""
     for term in terms:
-        yield _folded(term)
+        yield folded_term(term)
 
 
 def accented_terms(tokens: Iterable[Token]) -> list[str]:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from html import escape
 from typing import Callable, Iterable, Iterator
 
-from .analysis import syllables
+from .analysis import folded_term, syllables
 from .docnumbers import DOC_NUMBER_RE, doc_number_key
 from .query import QueryPlan
 from .textnorm import canonical_tones, fold, tone_spellings
@@ -82,12 +82,6 @@ class _Words:
 def word_pattern(terms: frozenset[str]) -> _Words:
     """Any of ``terms`` as a whole word (not inside another)."""
     return _Words(terms)
-
-
-@lru_cache(maxsize=4096)
-def _folded_word(word: str) -> str:
-    """``fold`` of a query syllable, asked for at every hit of it in every result."""
-    return fold(word)
 
 
 def highlight(text: str, terms: set[str]) -> str:
@@ -207,7 +201,7 @@ class PreparedText:
         """Is text[start:end] (already equal to ``word`` once folded) the query syllable ``word``?
         Typed without diacritics: any accents. With them: that spelling, or any accents when the
         text never writes it so (a mistyped tone)."""
-        if _folded_word(word) == word or not self.written(word):
+        if folded_term(word) == word or not self.written(word):
             return True
         return self.lower[start:end] in tone_spellings(word)
 
@@ -254,19 +248,19 @@ def plan_marks(text: str, plan: QueryPlan, rare: Callable[[str], bool] = lambda 
     by_fold: dict[str, list[str]] = {}
     for word in free:
         by_fold.setdefault(fold(word), []).append(word)
-    hits: list[tuple[int, int, str]] = []  # (start, end, query syllable)
+    hits: list[tuple[int, int, str, str]] = []  # (start, end, query syllable, the syllable folded)
     if by_fold:
         for found in word_pattern(frozenset(by_fold)).finditer(prepared.folded):
             start, end = found.span()
             word = next((w for w in by_fold[found.group()] if prepared.hits(w, start, end)), None)
             if word is not None:
-                hits.append((start, end, word))
+                hits.append((start, end, word, found.group()))
     i = 0
     while i < len(hits):
         j = i
         # a run: the next hit is a query word that followed this one in the query, with nothing
         # but spaces between them
-        while (j + 1 < len(hits) and f"{_folded_word(hits[j][2])}_{_folded_word(hits[j + 1][2])}" in pairs
+        while (j + 1 < len(hits) and f"{hits[j][3]}_{hits[j + 1][3]}" in pairs
                and not text[hits[j][1]:hits[j + 1][0]].strip()):
             j += 1
         if j > i or not several:
