@@ -46,9 +46,17 @@ def current(root: Path) -> Path | None:
 
 def published_before(root: Path, live: Path) -> Path | None:
     """The generation published before ``live`` (its predecessor, kept by ``prune``), if any."""
-    earlier = [p for p in generations_dir(root).glob("*") if p.is_dir() and p.name < live.name
-               and (p / "report.json").exists()]
-    return max(earlier) if earlier else None
+    earlier = [p for p in _published(root, live) if p.name < live.name]
+    return earlier[-1] if earlier else None
+
+
+def _published(root: Path, live: Path | None) -> list[Path]:
+    """The generations published so far, oldest first: finished (``report.json``) and not newer
+    than the live one. Builds run one at a time (under the lock) and names sort by time, so a
+    directory newer than the live one was never published, even if its build died after
+    writing report.json."""
+    return sorted(p for p in generations_dir(root).glob("*") if p.is_dir() and (p / "report.json").exists()
+                  and (live is None or p.name <= live.name))
 
 
 def new_generation(root: Path) -> Path:
@@ -85,10 +93,7 @@ def prune(root: Path, keep: int = KEEP) -> list[str]:
     for tmp in root.glob(f".{POINTER}.*.tmp"):
         tmp.unlink(missing_ok=True)  # a build killed inside publish()
     gens = sorted(p for p in generations_dir(root).glob("*") if p.is_dir())
-    # Builds run one at a time (under the lock) and names sort by time, so a directory newer than
-    # the live one was never published, even if its build died after writing report.json.
-    published = [p for p in gens if (p / "report.json").exists() and (live is None or p.name <= live.name)]
-    keep_set = set(published[-keep:])
+    keep_set = set(_published(root, live)[-keep:])
     if live is not None:
         keep_set.add(live)
     removed = []
