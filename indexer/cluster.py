@@ -144,9 +144,6 @@ def connect(options: ClusterOptions, quiet: bool = False) -> Iterator[Session]:
             local.close()
 
 
-# ---------------------------------------------------------------- on the workers
-
-
 # ---------------------------------------------------------------- on the builder
 
 
