@@ -17,18 +17,16 @@ from .crawls import captures_of
 from .docnumbers import doc_number_key
 from .engine import EngineResult, Filters, Generation
 from .errors import BadDate, BadRequest, IndexUnavailable, NotFound, PastLastPage, ServiceError, past_last_message
-from .params import (ARGS, FILTER_ARGS, KINDS, MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, SORTS, ArgNames,
-                     SearchParams, valid_id, parse_params)
+from .params import ARGS, FILTER_ARGS, MAX_FILTER_VALUES, SearchParams, parse_params, valid_id
 from .query import QueryPlan, parse_query
 from .reading import query_reading, read_plan, searched_as, written_in
 from .serving import SWITCH_DELAY, WARM_SECONDS, IndexHandle
 from .snippets import highlight_plan, snippet_plan
 from .suggest import did_you_mean
 
-__all__ = ["ARGS", "FILTER_ARGS", "KINDS", "MAX_FILTER_VALUES", "MAX_PAGE", "MAX_PER_PAGE", "SORTS", "SWITCH_DELAY",
-           "WARM_SECONDS", "ArgNames", "BadDate", "BadRequest", "IndexHandle", "IndexUnavailable", "NotFound",
-           "PastLastPage", "SearchParams", "ServiceError", "document", "parse_params", "past_last_message",
-           "search", "status", "totals"]
+__all__ = ["ARGS", "FILTER_ARGS", "MAX_FILTER_VALUES", "SWITCH_DELAY", "WARM_SECONDS", "BadDate", "BadRequest",
+           "IndexHandle", "IndexUnavailable", "NotFound", "PastLastPage", "SearchParams", "ServiceError", "document",
+           "parse_params", "past_last_message", "search", "status", "totals"]
 
 
 
