@@ -523,7 +523,10 @@ def repeated(host: str, port: int, master: int | None, count: int) -> dict:
 
 
 def measure(host: str, port: int, master: int | None, args: argparse.Namespace, label: str,
-            rebuild: Rebuild | None = None, watch: PublishWatch | None = None) -> dict:
+            rebuild: Rebuild | None = None) -> dict:
+    watch = PublishWatch(rebuild.index) if rebuild is not None else None  # CURRENT, from before the build
+    if watch is not None:
+        watch.start()
     mix = build_mix(host, port)
     before = get_json(host, port, "/healthz")
     print(f"{label}: {before['documents']} documents, generation {before['generation']}; {args.clients} clients "
@@ -573,6 +576,7 @@ def measure(host: str, port: int, master: int | None, args: argparse.Namespace, 
                   f"{switch['last_old_answer_s']} s after the publish ({switch['old_answers_after_publish']} "
                   f"old answers after it, {switch['old_answers_5s_after_publish']} of them 5 s or more after), "
                   f"the first from the new one {switch['first_new_answer_s']} s after")
+        watch.halt.set()
     elif args.repeat and master:
         report["repeated"] = rep = repeated(host, port, master, args.repeat)
         for name in ("cached", "revalidated"):
@@ -720,16 +724,12 @@ def main(argv: list[str] | None = None) -> int:
             wait_ready(ALLOWED_HOST, port, 120, proc)
             wait_workers(proc.pid, workers if gunicorn_available() else 0)
             last = number == len(counts) - 1
-            rebuild = watch = None
+            rebuild = None
             if last and args.during_rebuild:
                 rebuild = Rebuild(args.during_rebuild.resolve(), args.index.resolve(),
                                   delay=min(5.0, args.seconds / 4), timeout=args.rebuild_timeout)
-                watch = PublishWatch(args.index.resolve())
-                watch.start()
             print()
-            report = measure(ALLOWED_HOST, port, proc.pid, args, f"{workers} worker(s)", rebuild, watch)
-            if watch is not None:
-                watch.halt.set()
+            report = measure(ALLOWED_HOST, port, proc.pid, args, f"{workers} worker(s)", rebuild)
             report["workers"] = workers
             runs.append(report)
             failed |= report["overall"]["errors"] > 0 or bool(rebuild and rebuild.returncode != 0)
