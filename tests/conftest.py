@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -117,9 +118,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 30.0) -> None:
+def wait_for(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+    """Until ``url`` answers 200; RuntimeError after ``timeout`` seconds, or at once if ``proc``
+    (the server behind ``url``) has exited: a crash is not waited out as a timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server for {url} exited with {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -127,6 +132,61 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"server at {url} did not answer within {timeout} s")
+
+
+def raw_request(server, method: str, target: str, body: bytes | None = None, timeout: float = 30,
+                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One request to ``server`` (anything with a loopback ``port``) through http.client exactly as
+    given (no normalisation of the target, no Accept-Encoding unless in ``headers``): the status,
+    the headers with their names lowercased, the body."""
+    headers = headers or {}
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    try:
+        # a Host among ``headers`` replaces the one http.client adds (a proxy's virtual host)
+        conn.putrequest(method, target, skip_host="host" in {k.lower() for k in headers}, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders()
+        if body is not None:
+            try:
+                conn.send(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server may refuse before reading it all; its answer is what counts
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+# Never sent whole: at a byte every half second it would take two minutes, and a slow client
+# gives up after 20 s; the server must cut it off before that.
+SLOW_REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + b"s" * 200 + b"\r\n\r\n"
+
+
+def slow_client(port: int, pause: float = 0.5, seconds: float = 20.0) -> tuple[float, bytes]:
+    """Send a request one byte every ``pause`` seconds; return when the server closed the
+    connection (seconds after the start) and what it sent, or (inf, ...) if it did not within
+    ``seconds``."""
+    started = time.monotonic()
+    received = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as sock:
+        for byte in SLOW_REQUEST:
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                break  # closed by the server
+            time.sleep(pause)
+            if time.monotonic() - started > seconds:
+                return float("inf"), received
+        sock.settimeout(max(0.1, seconds - (time.monotonic() - started)))
+        try:
+            while chunk := sock.recv(4096):
+                received += chunk
+        except OSError:  # reset by the server, or the time left ran out
+            pass
+    return time.monotonic() - started, received
 
 
 class Server:

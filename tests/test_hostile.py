@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from conftest import raw_request
 from indexer.service import MAX_FILTER_VALUES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -547,25 +548,6 @@ def test_request_limits_through_the_test_client(web):
 
 
 # ---------------------------------------------------------------------------------- real server
-
-def raw_request(server, method: str, target: str, body: bytes | None = None, timeout: float = 30):
-    """One request through http.client exactly as given (no normalisation of the target)."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
-    try:
-        conn.putrequest(method, target, skip_accept_encoding=True)
-        if body is not None:
-            conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders()
-        if body is not None:
-            try:
-                conn.send(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the server may refuse before reading it all; its answer is what counts
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
-
 
 def raw_bytes(server, request_line: bytes) -> bytes:
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:

@@ -8,7 +8,6 @@ its header timeout replaced."""
 from __future__ import annotations
 
 import gzip
-import http.client
 import json
 import os
 import pwd
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Server, free_port, stop_process
+from conftest import ROOT, Server, free_port, raw_request, slow_client, stop_process, wait_for
 from webapp import security
 from webapp.generation import HEADER
 from webapp.server import gunicorn_available
@@ -77,29 +76,16 @@ http {{
         checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
         self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if self.get("/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and self.proc.poll() is None, self.log()
-            time.sleep(0.1)
+        try:
+            # given the process, wait_for stops at once if nginx exits: its log says why
+            wait_for(f"http://127.0.0.1:{self.port}/healthz", timeout=20, proc=self.proc)
+        except RuntimeError as err:
+            self.stop()
+            raise AssertionError(f"{err}\n{self.log()}") from None
 
     def log(self) -> str:
         path = self.prefix / "error.log"
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
-
-    def get(self, path: str, headers: dict | None = None, method: str = "GET",
-            body: bytes | None = None) -> tuple[int, dict, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        finally:
-            conn.close()
 
     def stop(self) -> None:
         stop_process(self.proc)
@@ -129,93 +115,77 @@ def assert_security_headers(headers: dict) -> None:
 
 
 def test_a_search_through_the_proxy(proxy):
-    status, headers, body = proxy.get("/search?q=chuy%E1%BB%83n+%C4%91%E1%BB%95i+s%E1%BB%91",
-                                      {"Accept-Encoding": "gzip"})
+    status, headers, body = raw_request(proxy, "GET", "/search?q=chuy%E1%BB%83n+%C4%91%E1%BB%95i+s%E1%BB%91",
+                                        headers={"Accept-Encoding": "gzip"})
     assert status == 200 and headers["server"] == "nginx"
     assert headers["content-encoding"] == "gzip" and "Accept-Encoding" in headers.get("vary", "")
     page = gzip.decompress(body).decode("utf-8")
     assert "<mark>" in page and len(page) > 4 * len(body)
     assert_security_headers(headers)
     assert headers[HEADER.lower()] and headers["etag"].startswith('W/"') and headers["cache-control"]
-    status, headers, body = proxy.get("/api/search?q=chuyen+doi+so")
+    status, headers, body = raw_request(proxy, "GET", "/api/search?q=chuyen+doi+so")
     assert status == 200 and json.loads(body)["total"] > 0 and headers[HEADER.lower()]
 
 
 def test_revalidation_through_the_proxy_is_304(proxy):
     path = "/api/search?q=y+te&page=2"
     for encoding in ("gzip", "identity"):
-        status, headers, _ = proxy.get(path, {"Accept-Encoding": encoding})
+        status, headers, _ = raw_request(proxy, "GET", path, headers={"Accept-Encoding": encoding})
         assert status == 200
-        status, again, body = proxy.get(path, {"Accept-Encoding": encoding, "If-None-Match": headers["etag"]})
+        status, again, body = raw_request(proxy, "GET", path,
+                                          headers={"Accept-Encoding": encoding, "If-None-Match": headers["etag"]})
         assert status == 304 and body == b"" and again["etag"] == headers["etag"]
         assert_security_headers(again)
 
 
 def test_static_files_are_served_by_nginx_with_long_cache_and_the_app_headers(proxy):
-    status, _, body = proxy.get("/")
+    status, _, body = raw_request(proxy, "GET", "/")
     urls = re.findall(r'"(/static/[^"]+\?v=[0-9a-f]+)"', body.decode("utf-8"))
     assert status == 200 and urls
     for url in urls:
-        status, headers, body = proxy.get(url, {"Accept-Encoding": "gzip"})
+        status, headers, body = raw_request(proxy, "GET", url, headers={"Accept-Encoding": "gzip"})
         assert status == 200 and body
         assert HEADER.lower() not in headers, "answered by the app, not by nginx"
         assert headers["cache-control"] == "public, max-age=31536000, immutable"
         assert_security_headers(headers)
     expected = (ROOT / "webapp" / "static" / "site.css").read_bytes()
-    status, headers, body = proxy.get("/static/site.css")
+    status, headers, body = raw_request(proxy, "GET", "/static/site.css")
     assert status == 200 and body == expected and headers["cache-control"] == "no-cache"
-    status, headers, _ = proxy.get("/static/nope.css")
+    status, headers, _ = raw_request(proxy, "GET", "/static/nope.css")
     assert status == 404 and HEADER.lower() not in headers
-    status, _, body = proxy.get("/static/../webapp/__init__.py")
+    status, _, body = raw_request(proxy, "GET", "/static/../webapp/__init__.py")
     assert status in (400, 404) and b"import" not in body
 
 
 def test_the_app_reads_forwarded_headers_from_the_proxy(proxy):
-    status, _, body = proxy.get("/opensearch.xml", {"Host": "tracuu.example.vn"})
+    status, _, body = raw_request(proxy, "GET", "/opensearch.xml", headers={"Host": "tracuu.example.vn"})
     assert status == 200
     # the host and port nginx was reached at, not the workers' address
     assert f"http://tracuu.example.vn:{proxy.port}/search?q=" in body.decode("utf-8")
-    status, _, body = proxy.get("/opensearch.xml", {"Host": "tracuu.example.vn", "X-Forwarded-Host": "evil.example",
-                                                    "X-Forwarded-Proto": "https"})
+    status, _, body = raw_request(proxy, "GET", "/opensearch.xml", headers={
+        "Host": "tracuu.example.vn", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"})
     assert b"evil.example" not in body and b"https://" not in body  # nginx sets these itself
 
 
 def test_request_limits(proxy):
-    status, headers, _ = proxy.get("/api/search?q=y+te", method="POST", body=b"x" * 100_000)
+    status, headers, _ = raw_request(proxy, "POST", "/api/search?q=y+te", b"x" * 100_000)
     assert status == 413
-    status, headers, body = proxy.get("/api/search?q=" + "a" * 40_000)
+    status, headers, body = raw_request(proxy, "GET", "/api/search?q=" + "a" * 40_000)
     assert status == 414 and json.loads(body)["error"]  # the app's own answer, in Vietnamese
     assert_security_headers(headers)
-
-
-def slow_request(port: int, results: list) -> None:
-    import socket
-
-    started = time.monotonic()
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        try:
-            for byte in b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Slow: " + b"s" * 100 + b"\r\n\r\n":
-                sock.sendall(bytes([byte]))
-                time.sleep(0.5)
-                if time.monotonic() - started > 20:
-                    break
-            data = sock.recv(4096)
-        except OSError:
-            data = b""
-    results.append((time.monotonic() - started, data))
 
 
 def test_slow_clients_never_reach_a_worker(proxy):
     # More slow clients than workers: nginx holds them, cuts them off after its header timeout,
     # and the workers keep answering everybody else at once.
     results: list = []
-    threads = [threading.Thread(target=slow_request, args=(proxy.port, results)) for _ in range(6)]
+    threads = [threading.Thread(target=lambda: results.append(slow_client(proxy.port))) for _ in range(6)]
     for thread in threads:
         thread.start()
     answered = []
     while any(t.is_alive() for t in threads):
         started = time.monotonic()
-        status, _, _ = proxy.get("/api/search?q=y+te")
+        status, _, _ = raw_request(proxy, "GET", "/api/search?q=y+te")
         answered.append((status, time.monotonic() - started))
         time.sleep(0.2)
     for thread in threads:
@@ -230,7 +200,7 @@ def test_slow_clients_never_reach_a_worker(proxy):
 def test_too_many_requests_from_one_address_get_429(proxy):
     statuses = []
     for _ in range(80):
-        status, headers, body = proxy.get("/healthz")
+        status, headers, body = raw_request(proxy, "GET", "/healthz")
         statuses.append(status)
         if status == 429:
             assert headers["retry-after"] and "yêu cầu" in body.decode("utf-8")

@@ -8,14 +8,13 @@ import json
 import os
 import shutil
 import signal
-import socket
 import threading
 import time
 import urllib.parse
 
 import pytest
 
-from conftest import Server
+from conftest import Server, raw_request, slow_client
 from indexer import generations as gen
 from test_mapped import publish_copy
 from webapp.generation import HEADER
@@ -35,16 +34,6 @@ def workers(corpus_index, tmp_path_factory):
     server.stop()
 
 
-def fetch(server, path: str, timeout: float = 10.0, headers: dict | None = None) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
-
-
 def wait_for_workers(server, count: int, seconds: float = 30.0) -> list[int]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -57,13 +46,13 @@ def wait_for_workers(server, count: int, seconds: float = 30.0) -> list[int]:
 
 def test_one_process_per_worker_and_every_answer_names_its_generation(workers):
     assert len(wait_for_workers(workers, 2)) == 2
-    status, headers, body = fetch(workers, "/healthz")
+    status, headers, body = raw_request(workers, "GET", "/healthz")
     live = json.loads(body)["generation"]
     assert status == 200 and headers["server"].startswith("gunicorn") and headers[HEADER.lower()] == live
     for path in ("/search?q=chuy%E1%BB%83n+%C4%91%E1%BB%95i+s%E1%BB%91", "/api/search?q=y+te", "/search.atom",
                  "/static/site.css", "/doc/0000000000000000", "/api/doc/zz", "/no/such/page", "/api/search?page=x"):
         for _ in range(4):  # whichever worker answers
-            status, headers, _ = fetch(workers, path)
+            status, headers, _ = raw_request(workers, "GET", path)
             assert headers.get(HEADER.lower()) == live, (path, status, headers)
             assert headers.get("content-security-policy"), path
 
@@ -71,9 +60,9 @@ def test_one_process_per_worker_and_every_answer_names_its_generation(workers):
 def test_one_worker_is_served_by_waitress(corpus_index, tmp_path):
     server = Server(corpus_index, tmp_path / "server.log", ("--workers", "1"))
     try:
-        status, headers, body = fetch(server, "/api/search?q=chuyen+doi+so")
+        status, headers, body = raw_request(server, "GET", "/api/search?q=chuyen+doi+so")
         assert status == 200 and headers["server"] == "tracuu" and json.loads(body)["total"] > 0
-        assert headers[HEADER.lower()] == json.loads(fetch(server, "/healthz")[2])["generation"]
+        assert headers[HEADER.lower()] == json.loads(raw_request(server, "GET", "/healthz")[2])["generation"]
         assert child_pids(server.proc.pid) == []
     finally:
         server.stop()
@@ -99,7 +88,9 @@ class Load(threading.Thread):
             i += 1
             started = time.monotonic()
             try:
-                status, headers, body = fetch(self.server, "/api/search?" + urllib.parse.urlencode({"q": q}))
+                # 10 s at most: a request left hanging is counted before the test's join gives up
+                target = "/api/search?" + urllib.parse.urlencode({"q": q})
+                status, headers, body = raw_request(self.server, "GET", target, timeout=10)
                 ok = status == 200 and json.loads(body)["total"] >= 0
                 what = "" if ok else f"HTTP {status}"
             except (OSError, http.client.HTTPException) as err:
@@ -147,31 +138,7 @@ def test_a_killed_worker_is_replaced_and_the_site_keeps_answering(workers):
     assert len(load.failures) <= 1, load.failures
     for when, what in load.failures:
         assert killed_at <= when < killed_at + 2 and "timed out" not in what, (when - killed_at, what)
-    assert fetch(workers, "/healthz")[0] == 200
-
-
-def slow_client(port: int, pause: float, seconds: float) -> tuple[float, bytes]:
-    """Send a request one byte every ``pause`` seconds; return when the server closed the
-    connection (seconds after the start) and what it sent, or (inf, ...) if it never did."""
-    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + b"s" * 200 + b"\r\n\r\n"
-    started = time.monotonic()
-    received = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as sock:
-        for byte in request:
-            try:
-                sock.sendall(bytes([byte]))
-            except OSError:
-                break  # closed by the server
-            time.sleep(pause)
-            if time.monotonic() - started > seconds:
-                return float("inf"), received
-        sock.settimeout(max(0.1, seconds - (time.monotonic() - started)))
-        try:
-            while chunk := sock.recv(4096):
-                received += chunk
-        except (ConnectionResetError, socket.timeout):
-            pass
-    return time.monotonic() - started, received
+    assert raw_request(workers, "GET", "/healthz")[0] == 200
 
 
 def test_slow_clients_are_cut_off_and_do_not_stop_the_site(workers):
@@ -186,7 +153,7 @@ def test_slow_clients_are_cut_off_and_do_not_stop_the_site(workers):
     answered = []
     while any(t.is_alive() for t in threads):
         started = time.monotonic()
-        status, _, _ = fetch(workers, "/api/search?q=y+te", timeout=CLIENT_TIMEOUT + 5)
+        status, _, _ = raw_request(workers, "GET", "/api/search?q=y+te", timeout=CLIENT_TIMEOUT + 5)
         answered.append((status, time.monotonic() - started))
         time.sleep(0.2)
     for thread in threads:
