@@ -9,8 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from indexer import generations as gen
+from test_mapped import publish_copy
 from webapp import create_app
 from webapp.caching import CACHE_CONTROL, STATIC_CACHE_CONTROL
 from webapp.generation import HEADER
@@ -19,17 +22,16 @@ PAGES = ["/", "/search?q=chuy%E1%BB%83n+%C4%91%E1%BB%95i+s%E1%BB%91", "/api/sear
          "/search.atom?q=chuyen+doi+so", "/api/search?agency=B%E1%BB%99+Th%C3%B4ng+tin+v%C3%A0+Truy%E1%BB%81n+th%C3%B4ng&sort=newest"]
 
 
-@pytest.fixture()
-def own_index(corpus_index, tmp_path) -> Path:
-    index = tmp_path / "index"
-    shutil.copytree(corpus_index, index)
-    return index
-
-
-@pytest.fixture()
-def web(own_index):
-    app = create_app({"INDEX_DIR": str(own_index), "TESTING": True})
+def app_on(index: Path) -> tuple[Flask, FlaskClient]:
+    """A new app on ``index``: its own answer cache, empty."""
+    app = create_app({"INDEX_DIR": str(index), "TESTING": True})
     return app, app.test_client()
+
+
+@pytest.fixture()
+def web(corpus_index) -> tuple[Flask, FlaskClient]:
+    # the shared index, read only (the app writes nothing into it); a new app and cache each test
+    return app_on(corpus_index)
 
 
 def doc_page(client) -> str:
@@ -85,13 +87,13 @@ def test_a_repeated_request_is_answered_from_the_cache(web):
     assert client.get("/api/search?q=y+te").get_json() == api.get_json()
 
 
-def test_the_cache_is_bounded(own_index):
-    app = create_app({"INDEX_DIR": str(own_index), "ANSWER_CACHE_ENTRIES": 3})
+def test_the_cache_is_bounded(corpus_index):
+    app = create_app({"INDEX_DIR": str(corpus_index), "ANSWER_CACHE_ENTRIES": 3})
     client = app.test_client()
     for page in range(1, 8):
         assert client.get(f"/api/search?page={page}").status_code == 200
     assert len(app.extensions["tracuu_cache"]) == 3
-    off = create_app({"INDEX_DIR": str(own_index), "ANSWER_CACHE_ENTRIES": 0})
+    off = create_app({"INDEX_DIR": str(corpus_index), "ANSWER_CACHE_ENTRIES": 0})
     client = off.test_client()
     client.get(PAGES[1])
     response = client.get(PAGES[1])
@@ -99,16 +101,15 @@ def test_the_cache_is_bounded(own_index):
     assert client.get(PAGES[1], headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
 
 
-def test_a_new_generation_changes_every_tag_and_empties_the_cache(web, own_index):
-    app, client = web
+def test_a_new_generation_changes_every_tag_and_empties_the_cache(corpus_index, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(corpus_index, index)  # a generation is published into it: not into the shared one
+    app, client = app_on(index)
     handle, cache = app.extensions["tracuu_index"], app.extensions["tracuu_cache"]
     handle.check_every = 0.0
     before = {path: client.get(path) for path in PAGES}
     assert len(cache) == len(PAGES)
-    old = gen.current(own_index)
-    new = gen.generations_dir(own_index) / "29990101T000000.000000-1"
-    shutil.copytree(old, new)
-    gen.publish(own_index, new)
+    new = publish_copy(index, gen.current(index), "29990101T000000.000000-1")
     deadline = time.monotonic() + 20
     while handle.serving is None or handle.serving.directory != new:
         client.get("/healthz")  # a request notices CURRENT; the switch happens in the background
