@@ -259,13 +259,10 @@ def _build_locked(sources: list[Path], index_root: Path, *, full: bool, workers:
     ledger.close()
     _previous_stories_into(ledger, previous).save(target / STORIES_FILE)
     clock.lap("stories")
-    if work.previous is not None and not (report.added or report.updated or report.removed) \
-            and (work.previous / ARRAYS).is_dir():
-        # no page added, changed or removed: the index is the previous one, and so are its arrays
-        # (a published generation is never written again, so its files can be shared)
-        shutil.copytree(work.previous / ARRAYS, target / ARRAYS, copy_function=os.link)
-    else:
-        write_arrays(target, previous=work.previous)  # what every server process maps instead of its own copy
+    # what every server process maps instead of its own copy; with no page added, changed or
+    # removed, the previous generation's, linked
+    write_arrays(target, previous=work.previous,
+                 unchanged=not (report.added or report.updated or report.removed))
     clock.lap("arrays")
     report.seconds = round(time.monotonic() - clock.started, 2)
     report.pages_per_second = round(report.read / report.seconds, 1) if report.seconds else 0.0

@@ -232,6 +232,34 @@ def test_a_build_with_nothing_changed_shares_the_arrays_of_the_one_before(tmp_pa
     assert Generation.open(third).mapped is not None
 
 
+def test_unchanged_arrays_are_linked_only_when_made_the_same_way(corpus_index, tmp_path):
+    """Nothing changed: the previous arrays are linked, unless they are of another format or
+    chose their shared terms otherwise; linked, every process would then fall back to its own
+    slow copy until a page changed. Those are written anew."""
+    def next_to(previous: Path, name: str, **how) -> Path:
+        target = tmp_path / name
+        shutil.copytree(previous, target, ignore=shutil.ignore_patterns(ARRAYS))
+        mapped.write(target, previous=previous, unchanged=True, **how)
+        return target
+
+    first = tmp_path / "first"
+    shutil.copytree(gen.current(corpus_index), first, ignore=shutil.ignore_patterns(ARRAYS))
+    mapped.write(first, min_df=4)
+    linked = next_to(first, "linked", min_df=4)
+    assert (linked / ARRAYS / "live.npy").samefile(first / ARRAYS / "live.npy")
+    other_budget = next_to(first, "other_budget")  # the default threshold, not 4
+    assert not (other_budget / ARRAYS / "live.npy").samefile(first / ARRAYS / "live.npy")
+    assert mapped.load(other_budget) is not None
+    meta_path = first / ARRAYS / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["format"] = mapped.FORMAT + 1
+    meta_path.unlink()  # not written through: ``linked`` shares the file
+    meta_path.write_text(json.dumps(meta))
+    newer = next_to(first, "newer", min_df=4)
+    assert not (newer / ARRAYS / "live.npy").samefile(first / ARRAYS / "live.npy")
+    assert mapped.load(newer) is not None and mapped.load(first) is None
+
+
 def test_an_incremental_build_keeps_the_choice_of_shared_terms_until_the_archive_grows(corpus_index, tmp_path):
     """The next generation shares the same terms as the one it extends (their postings read
     anew, deleted pages out of them), answering as the index read the slow way; once the archive

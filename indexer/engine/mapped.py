@@ -148,13 +148,21 @@ def _load(folder: Path, name: str) -> np.ndarray:
 
 
 def write(directory: Path, ranking: Ranking = Ranking(), shared_postings: int = SHARED_POSTINGS,
-          min_df: int = SHARED_MIN_DF, previous: Path | None = None) -> dict[str, Any]:
+          min_df: int = SHARED_MIN_DF, previous: Path | None = None, unchanged: bool = False) -> dict[str, Any]:
     """Write ``directory/arrays/`` for the finished index in ``directory``; returns what was
     written (for the build's report). ``previous``: the generation an incremental build
-    extended, whose choice of shared terms is kept while the archive has not grown much."""
+    extended, whose choice of shared terms is kept while the archive has not grown much.
+    ``unchanged``: that build added, changed and removed nothing, so the previous arrays are
+    this index's too, and are linked rather than written, when they are of this format and
+    made with the same constants."""
     started = time.monotonic()
     directory = Path(directory)
     folder = directory / DIRECTORY
+    if unchanged and previous is not None and _same_making(_meta(previous), ranking, shared_postings, min_df):
+        # a published generation is never written again, so its files can be shared
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(Path(previous) / DIRECTORY, folder, copy_function=os.link)
+        return {"seconds": round(time.monotonic() - started, 2), "bytes": 0, "linked": True}
     tmp = directory / f"{DIRECTORY}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -207,18 +215,36 @@ def _previous_choice(previous: Path | None, size: int, budget: int,
                      min_df: int) -> tuple[list[tuple[int, str, str]], int] | None:
     """The shared terms the ``previous`` generation chose (as candidates: df, field, text) and the
     number of documents they were chosen at; None when they are to be chosen again."""
-    if previous is None:
+    meta = _meta(previous) if previous is not None else None
+    if not _same_making(meta, None, budget, min_df):
         return None
     try:
-        meta = json.loads((Path(previous) / DIRECTORY / "meta.json").read_text(encoding="utf-8"))
         chosen = meta["shared_chosen"]
-        if meta.get("format") != FORMAT or chosen["budget"] != budget or chosen["min_df"] != min_df:
-            return None
         if size > (1 + RECHOOSE_GROWTH) * int(chosen["documents"]):
             return None
         return [(int(df), str(fieldname), str(text)) for fieldname, text, df in meta["shared"]], int(chosen["documents"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # none, or of an older format: choose again
+    except (ValueError, KeyError, TypeError):
+        return None  # of an older format: choose again
+
+
+def _meta(generation: Path) -> dict[str, Any] | None:
+    """A generation's ``arrays/meta.json``; None when it has none, or an unreadable one."""
+    try:
+        meta = json.loads((Path(generation) / DIRECTORY / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _same_making(meta: dict[str, Any] | None, ranking: Ranking | None, budget: int, min_df: int) -> bool:
+    """Whether arrays of ``meta`` are of this format and chose their shared terms with the same
+    budget and threshold (and, with ``ranking``, computed their norms with its constants)."""
+    try:
+        chosen = meta["shared_chosen"]
+        return (meta.get("format") == FORMAT and chosen["budget"] == budget and chosen["min_df"] == min_df
+                and (ranking is None or list(meta["norms_ranking"]) == [ranking.k1, ranking.b]))
+    except (KeyError, TypeError):
+        return False
 
 
 def _write_shared(store: IndexReader, folder: Path, budget: int, min_df: int,
