@@ -124,9 +124,9 @@ class Vocabulary(Mapping[str, int]):
     def of(cls, folded: Mapping[str, int], accented: Mapping[str, str]) -> "Vocabulary":
         # code point order is UTF-8 byte order, the order the arrays are searched in
         names = sorted(folded)
-        return cls(_bytes_array([n.encode("utf-8") for n in names]),
+        return cls(bytes_array([n.encode("utf-8") for n in names]),
                    np.array([folded[n] for n in names], dtype=np.int32),
-                   _bytes_array([accented.get(n, n).encode("utf-8") for n in names]))
+                   bytes_array([accented.get(n, n).encode("utf-8") for n in names]))
 
     def _index(self, folded_syllable: str) -> int | None:
         key = folded_syllable.encode("utf-8")
@@ -156,5 +156,6 @@ class Vocabulary(Mapping[str, int]):
         return folded_syllable if i is None else self.accented[i].decode("utf-8")
 
 
-def _bytes_array(items: list[bytes]) -> np.ndarray:
-    return np.array(items, dtype=f"S{max(map(len, items), default=1)}")
+def bytes_array(items: list[bytes]) -> np.ndarray:
+    """``items`` as one fixed-width bytes array, as wide as the longest (at least one byte)."""
+    return np.array(items, dtype=f"S{max(map(len, items), default=1) or 1}")

@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from .columns import Column, Columns, Vocabulary
+from .columns import Column, Columns, Vocabulary, bytes_array
 from .fields import SCORED_FIELDS
 from .ranking import Ranking, idf
 from .store import IndexReader
@@ -294,7 +294,7 @@ def _write_documents(store: IndexReader, folder: Path, live: np.ndarray) -> int:
                 doc_id = text_id.encode("ascii")
             ids.append(doc_id)
             start[docnum + 1] = position
-    id_array = np.array(ids, dtype=f"S{max(map(len, ids), default=1) or 1}")
+    id_array = bytes_array(ids)
     _save(folder, "documents.ids", id_array)
     _save(folder, "documents.by_id", np.argsort(id_array, kind="stable").astype(np.int32))
     _save(folder, "documents.start", start)
